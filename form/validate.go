@@ -2,6 +2,7 @@ package form
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/netip"
 	"sort"
@@ -45,14 +46,14 @@ type Problem struct {
 // Message is the problem in language l, saying what to do.
 func (p Problem) Message(l i18n.Lang) string { return i18n.TL(l, p.Key, p.Args...) }
 
-// Line is "row N: field: message" ("header: field: message" for row 0),
+// Line is "row N: field: message" (row 0 is the header),
 // as kensectl prints it. The field stays the JSON name in every language.
+//
+// The "row N: field:" prefix is a contract that scripts parse (README), so
+// it is never translated: row 0 is the header, the field is its JSON name;
+// only the message is in the user's language.
 func (p Problem) Line(l i18n.Lang) string {
-	where := i18n.TL(l, "form.line.header")
-	if p.Row > 0 {
-		where = i18n.TL(l, "form.line.row", "n", p.Row)
-	}
-	return where + ": " + p.Field + ": " + p.Message(l)
+	return fmt.Sprintf("row %d: %s: %s", p.Row, p.Field, p.Message(l))
 }
 
 // Options are the parts of validation that depend on the caller.

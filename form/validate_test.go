@@ -249,10 +249,10 @@ func TestMessages(t *testing.T) {
 	if got := p.Line(i18n.EN); got != "row 3: iin: IIN 921029350852: the check digit is wrong: check the number against the ID card, one digit is probably mistyped." {
 		t.Errorf("line: %q", got)
 	}
-	if got := (Problem{Field: "date", Key: "form.date.required"}).Line(i18n.EN); !strings.HasPrefix(got, "header: date: Enter the date") {
+	if got := (Problem{Field: "date", Key: "form.date.required"}).Line(i18n.EN); !strings.HasPrefix(got, "row 0: date: Enter the date") {
 		t.Errorf("header line: %q", got)
 	}
-	if got := p.Line(i18n.KK); !strings.HasPrefix(got, "3-жол: iin: ЖСН 921029350852") {
+	if got := p.Line(i18n.KK); !strings.HasPrefix(got, "row 3: iin: ЖСН 921029350852") {
 		t.Errorf("kk line: %q", got)
 	}
 }

@@ -48,9 +48,9 @@ func TestValidateInvalidExample(t *testing.T) {
 		t.Fatalf("rc=%d err=%q", rc, errs)
 	}
 	want := []string{
-		"header: date: \"2026-02-30\" is not a date",
-		"header: attachmentPages: Rows attach 1 scanned order(s)",
-		"header: head.fullName: Enter the full name of the head",
+		"row 0: date: \"2026-02-30\" is not a date",
+		"row 0: attachmentPages: Rows attach 1 scanned order(s)",
+		"row 0: head.fullName: Enter the full name of the head",
 		"row 1: iin: IIN 850315427523: the check digit is wrong",
 		"row 1: orderFile: Registration needs the scanned order of employment",
 		"row 2: ip: \"10.12.0.300\" is not an IPv4 address",
@@ -78,7 +78,7 @@ func TestValidateInvalidExample(t *testing.T) {
 func TestValidateLanguage(t *testing.T) {
 	useLang(t, i18n.KK)
 	rc, out, _ := runCmd(t, "validate", examplePath("application-invalid.json"))
-	if rc != 1 || !strings.Contains(out, "\n1-жол: iin: ЖСН 850315427523: бақылау цифры қате") {
+	if rc != 1 || !strings.Contains(out, "\nrow 1: iin: ЖСН 850315427523: бақылау цифры қате") {
 		t.Fatalf("rc=%d\n%s", rc, out)
 	}
 	i18n.SetLang(i18n.RU)
