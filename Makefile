@@ -4,8 +4,8 @@ SHELL := /bin/bash
 export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 GO ?= go
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Fyne's OpenGL/X11 headers, pdftotext for the PDF tests, Xvfb for screenshots.
-SYSTEM_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev poppler-utils
+# Fyne's OpenGL/X11 headers; pdftotext and zbarimg read the PDFs back in tests.
+SYSTEM_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev poppler-utils zbar-tools
 WINDOWS_PKGS := gcc-mingw-w64-x86-64
 VERSION := $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 LDFLAGS := -X kense/version.Version=$(VERSION)
