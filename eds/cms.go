@@ -13,6 +13,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
+	"hash"
 	"math/big"
 	"sort"
 	"time"
@@ -286,7 +287,21 @@ func (s *keySigner) SignCMS(data []byte, detached bool, signingTime time.Time) (
 // signCMSWith builds SignedData with SHA-256 and signed attributes
 // (contentType, signingTime, messageDigest), the form NCALayer produces.
 func signCMSWith(key crypto.Signer, cert *x509.Certificate, chain []*x509.Certificate, data []byte, detached bool, signingTime time.Time) ([]byte, error) {
-	digest := crypto.SHA256.New()
+	sha256Alg := pkix.AlgorithmIdentifier{Algorithm: oidSHA256, Parameters: asn1.NullRawValue}
+	rsaAlg := pkix.AlgorithmIdentifier{Algorithm: oidRSAEncryption, Parameters: asn1.NullRawValue}
+	return buildSignedData(cert, chain, data, detached, signingTime, sha256Alg, rsaAlg, crypto.SHA256.New, func(set []byte) ([]byte, error) {
+		h := crypto.SHA256.New()
+		h.Write(set)
+		return key.Sign(rand.Reader, h.Sum(nil), crypto.SHA256)
+	})
+}
+
+// buildSignedData makes the SignedData that signCMSWith and the GOST signer
+// share: newHash makes the messageDigest attribute, sign signs the DER SET
+// of the signed attributes.
+func buildSignedData(cert *x509.Certificate, chain []*x509.Certificate, data []byte, detached bool, signingTime time.Time,
+	digestAlg, sigAlg pkix.AlgorithmIdentifier, newHash func() hash.Hash, sign func(set []byte) ([]byte, error)) ([]byte, error) {
+	digest := newHash()
 	digest.Write(data)
 	md := digest.Sum(nil)
 	attr := func(oid asn1.ObjectIdentifier, v any) ([]byte, error) {
@@ -309,20 +324,16 @@ func signCMSWith(key crypto.Signer, cert *x509.Certificate, chain []*x509.Certif
 	}
 	sort.Slice(attrs, func(i, j int) bool { return bytes.Compare(attrs[i], attrs[j]) < 0 }) // DER SET OF order
 	body := bytes.Join(attrs, nil)
-	set := appendTLV(nil, 0, true, asn1.TagSet, body)
-	h := crypto.SHA256.New()
-	h.Write(set)
-	sig, err := key.Sign(rand.Reader, h.Sum(nil), crypto.SHA256)
+	sig, err := sign(appendTLV(nil, 0, true, asn1.TagSet, body))
 	if err != nil {
 		return nil, err
 	}
-	sha256Alg := pkix.AlgorithmIdentifier{Algorithm: oidSHA256, Parameters: asn1.NullRawValue}
 	si := cmsSignerInfo{
 		Version:            1,
 		SID:                asn1.RawValue{FullBytes: mustMarshal(issuerAndSerial{Issuer: asn1.RawValue{FullBytes: cert.RawIssuer}, Serial: cert.SerialNumber})},
-		DigestAlgorithm:    sha256Alg,
+		DigestAlgorithm:    digestAlg,
 		SignedAttrs:        asn1.RawValue{FullBytes: appendTLV(nil, 2, true, 0, body)},
-		SignatureAlgorithm: pkix.AlgorithmIdentifier{Algorithm: oidRSAEncryption, Parameters: asn1.NullRawValue},
+		SignatureAlgorithm: sigAlg,
 		Signature:          sig,
 	}
 	var certs []byte
@@ -332,7 +343,7 @@ func signCMSWith(key crypto.Signer, cert *x509.Certificate, chain []*x509.Certif
 	}
 	sd := cmsSignedData{
 		Version:          1,
-		DigestAlgorithms: []pkix.AlgorithmIdentifier{sha256Alg},
+		DigestAlgorithms: []pkix.AlgorithmIdentifier{digestAlg},
 		Encap:            cmsEncap{ContentType: oidData},
 		Certificates:     asn1.RawValue{FullBytes: appendTLV(nil, 2, true, 0, certs)},
 		SignerInfos:      []cmsSignerInfo{si},

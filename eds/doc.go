@@ -9,10 +9,9 @@
 // user sees are *Error values with a stable Code and a Message in kk, ru or
 // en (assets/i18n/*/eds.json).
 //
-// GOST keys (GOST 34.10-2015 512-bit, GOST 34.310-2004) are recognised and
-// named; signing and verifying them returns ErrAlgorithmNotSupported until
-// eds/gost is wired in at three plug points: gostSigner (pkcs12.go),
-// gostVerify (cms.go) and gostChain (verify.go).
+// GOST keys (GOST 34.10-2015 512-bit, GOST 34.310-2004) sign, verify and
+// chain through the pure-Go eds/gost, plugged in at gostplug.go; other GOST
+// parameter sets are recognised and refused as unsupported_algorithm.
 //
 // Networking lives in sub-packages so that this one stays a domain package:
 // eds/ocsphttp (OCSP over HTTP) and eds/ncalayer (the NCALayer signer).

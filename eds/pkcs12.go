@@ -398,8 +398,8 @@ func parsePrivateKey(raw []byte) (*Key, error) {
 	return &Key{signer: s}, nil
 }
 
-// Signer signs with the key. RSA keys sign now; GOST keys return
-// ErrAlgorithmNotSupported until the eds/gost package is wired in.
+// Signer signs with the key: RSA keys with crypto/rsa, GOST keys
+// (GOST 34.10-2015 512, GOST 34.310-2004) with eds/gost.
 func (k *Key) Signer() (Signer, error) {
 	if k.gostOID != nil {
 		return gostSigner(k)

@@ -82,18 +82,21 @@ func TestReadRealNCAContainers(t *testing.T) {
 	}
 }
 
-func TestGOSTKeyRecognisedNotSigning(t *testing.T) {
+func TestGOSTKeyKeptAndWiped(t *testing.T) {
 	c := readNCAKey(t, "individual_gost2015_sign_valid.p12", "Aa123456")
 	k := c.Keys[0]
 	var p8 pkcs8
 	if _, err := asn1.Unmarshal(k.gostPKCS8, &p8); err != nil || !p8.Algorithm.Algorithm.Equal(oidGOST2015Key512) || len(p8.PrivateKey) < 64 {
 		t.Errorf("GOST PKCS#8 kept wrongly: %v", err)
 	}
-	c.Wipe()
-	if k.gostPKCS8 != nil {
-		t.Error("Wipe left the GOST key")
+	// A GOST parameter set eds/gost does not know: unsupported, and the
+	// message names the algorithm.
+	params := []byte{0x06, 0x0a, 0x2a, 0x83, 0x0e, 0x03, 0x0a, 0x01, 0x01, 0x02, 0x02, 0x01}
+	odd := bytes.Replace(bytes.Clone(k.gostPKCS8), params, append(params[:len(params)-1:len(params)-1], 0x09), 1)
+	if bytes.Equal(odd, k.gostPKCS8) {
+		t.Fatal("parameter set OID not found in the PKCS#8")
 	}
-	_, err := k.Signer()
+	_, err := (&Key{Info: k.Info, Cert: k.Cert, gostOID: k.gostOID, gostPKCS8: odd}).Signer()
 	if !errors.Is(err, ErrAlgorithmNotSupported) {
 		t.Fatalf("Signer: %v", err)
 	}
@@ -101,6 +104,16 @@ func TestGOSTKeyRecognisedNotSigning(t *testing.T) {
 		if m := err.(*Error).Message(l); !strings.Contains(m, "GOST2015-512") {
 			t.Errorf("%s message %q does not name the algorithm", l, m)
 		}
+	}
+	if _, err := k.Signer(); err != nil {
+		t.Fatalf("Signer: %v", err)
+	}
+	c.Wipe()
+	if k.gostPKCS8 != nil {
+		t.Error("Wipe left the GOST key")
+	}
+	if _, err := k.Signer(); code(err) != CodeBadContainer {
+		t.Errorf("Signer after Wipe: %v", err)
 	}
 }
 
