@@ -1,0 +1,67 @@
+// Command kense is the Kense desktop app: the drafts of the application for
+// RER SDB account operations, the form editor, and its PDF. This file only
+// wires; the screens are package ui.
+package main
+
+import (
+	"errors"
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"kense/assets"
+	"kense/cache"
+	"kense/cmd/kense/internal/wire"
+	"kense/i18n"
+	"kense/ui"
+)
+
+func main() {
+	a := app.NewWithID("kz.kense.app")
+	a.SetIcon(fyne.NewStaticResource("kense.png", assets.Icon))
+	a.Settings().SetTheme(ui.Theme())
+	// The title names the app only: the window list and taskbar show it to
+	// anyone passing by, so no subunit or person goes there.
+	w := a.NewWindow("Kense")
+	w.Resize(fyne.NewSize(1360, 820))
+
+	path, err := cache.DefaultPath()
+	var store *cache.Store
+	if err == nil {
+		store, err = cache.Open(path, cache.Options{})
+	}
+	if err != nil {
+		cannotStart(a, w, err)
+		return
+	}
+	defer store.Close()
+
+	u := ui.New(a, w, wire.Services(store, ui.Services{OpenURL: a.OpenURL, TempDir: os.TempDir()}))
+	w.SetOnClosed(u.Close)
+	u.Start()
+	w.ShowAndRun()
+}
+
+// cannotStart tells why Kense cannot run (most often: it already runs, and
+// the cache file is locked) and quits when the user closes the message.
+// cache.Open gives up after a short timeout, so this never hangs.
+func cannotStart(a fyne.App, w fyne.Window, err error) {
+	if e := ui.ApplyLang(ui.SystemLang()); e != nil {
+		fyne.LogError("language", e)
+	}
+	msg := wire.Message(err)
+	var ce *cache.Error
+	if !errors.As(err, &ce) {
+		msg = i18n.T("ui.start.failed", "error", err.Error())
+	}
+	w.SetContent(widget.NewLabel(""))
+	w.Resize(fyne.NewSize(520, 220))
+	d := dialog.NewInformation(i18n.T("ui.start.title"), msg, w)
+	d.SetOnClosed(a.Quit)
+	w.SetOnClosed(a.Quit)
+	d.Show()
+	w.ShowAndRun()
+}

@@ -1,0 +1,189 @@
+package ui
+
+import (
+	"errors"
+	"os"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"kense/i18n"
+)
+
+// App is the Kense window: the drafts list and the form editor.
+type App struct {
+	fa    fyne.App
+	win   fyne.Window
+	svc   Services
+	saver Autosaver
+	do    func(fn func()) // Services.Do or fyne.Do
+
+	drafts *draftsView
+	editor *editor
+
+	mu    sync.Mutex
+	temps []string // PDF previews to remove on Close
+}
+
+// New builds the app on window w. Call Start to show it.
+func New(fa fyne.App, w fyne.Window, svc Services) *App {
+	a := &App{fa: fa, win: w, svc: svc, do: svc.Do}
+	if a.do == nil {
+		a.do = fyne.Do
+	}
+	return a
+}
+
+// Start picks the language (settings, else the OS) and shows the drafts.
+func (a *App) Start() {
+	if a.saver == nil && a.svc.NewAutosaver != nil {
+		a.saver = a.svc.NewAutosaver(a.onSaved)
+	}
+	if err := ApplyLang(StartLang(a.svc.Store)); err != nil {
+		fyne.LogError("language", err)
+	}
+	a.showDrafts()
+}
+
+// Close writes pending edits and removes the PDF previews. The viewer may
+// still hold a preview open (Windows refuses the delete then); such a file
+// stays in the temp folder, which the system cleans.
+func (a *App) Close() {
+	if a.saver != nil {
+		if err := a.saver.Close(); err != nil {
+			fyne.LogError("autosave on close", err)
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, p := range a.temps {
+		_ = os.Remove(p)
+	}
+	a.temps = nil
+}
+
+func (a *App) now() time.Time {
+	if a.svc.Now != nil {
+		return a.svc.Now()
+	}
+	return time.Now()
+}
+
+// onSaved comes from the autosaver's goroutine.
+func (a *App) onSaved(d Draft, err error) {
+	a.do(func() {
+		if a.editor != nil && a.editor.draft.ID == d.ID {
+			a.editor.saved(d, err)
+		}
+	})
+}
+
+func (a *App) showDrafts() {
+	if a.editor != nil {
+		a.editor.close()
+		a.editor = nil
+	}
+	a.drafts = newDraftsView(a)
+	a.win.SetContent(a.frame(a.drafts.title(), a.drafts.content))
+	a.drafts.reload()
+}
+
+func (a *App) openDraft(id string) {
+	d, err := a.svc.Store.GetDraft(id)
+	if err != nil {
+		a.showError(err)
+		return
+	}
+	a.openEditor(d, true)
+}
+
+func (a *App) openEditor(d Draft, showAll bool) {
+	if a.drafts != nil {
+		a.drafts.close()
+		a.drafts = nil
+	}
+	a.editor = newEditor(a, d, showAll)
+	a.win.SetContent(a.frame(a.editor.title(), a.editor.content))
+}
+
+// newDraft starts an application dated today with one empty row.
+func (a *App) newDraft() {
+	f := emptyForm(a.now())
+	d, err := a.svc.Store.NewDraft(f)
+	if err != nil {
+		a.showError(err)
+		return
+	}
+	a.openEditor(d, false)
+}
+
+// SetLanguage remembers l and rebuilds the window in it, keeping the open
+// draft open.
+func (a *App) SetLanguage(l i18n.Lang) {
+	if l == i18n.Current() {
+		return
+	}
+	if err := a.svc.Store.SetSetting(SettingLanguage, string(l)); err != nil {
+		a.showError(err)
+	}
+	if err := ApplyLang(l); err != nil {
+		fyne.LogError("language", err)
+	}
+	if a.editor != nil {
+		a.editor.rebuild()
+		a.win.SetContent(a.frame(a.editor.title(), a.editor.content))
+		return
+	}
+	a.showDrafts()
+}
+
+// frame puts the top bar (app name, screen title, language) over body.
+func (a *App) frame(title, body fyne.CanvasObject) fyne.CanvasObject {
+	name := widget.NewLabelWithStyle("Kense", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	left := container.NewHBox(name, widget.NewSeparator(), title)
+	if res := a.fa.Icon(); res != nil {
+		left.Objects = append([]fyne.CanvasObject{widget.NewIcon(res)}, left.Objects...)
+	}
+	langs := make([]string, len(i18n.Langs))
+	for i, l := range i18n.Langs {
+		langs[i] = i18n.T("lang." + string(l))
+	}
+	sel := widget.NewSelect(langs, nil)
+	sel.SetSelected(i18n.T("lang." + string(i18n.Current())))
+	sel.OnChanged = func(s string) {
+		for i, o := range langs {
+			if o == s {
+				l := i18n.Langs[i]
+				// Rebuilding replaces the select under its own callback.
+				a.do(func() { a.SetLanguage(l) })
+			}
+		}
+	}
+	bar := container.NewBorder(nil, nil, left, sel)
+	return container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, body)
+}
+
+// showError tells the user what went wrong, in their language.
+func (a *App) showError(err error) {
+	msg := err.Error()
+	if a.svc.Message != nil {
+		msg = a.svc.Message(err)
+	}
+	dialog.NewError(errors.New(msg), a.win).Show()
+}
+
+// info shows a short message with an OK button.
+func (a *App) info(titleKey, msg string) {
+	d := dialog.NewInformation(i18n.T(titleKey), msg, a.win)
+	d.Show()
+}
+
+func (a *App) addTemp(path string) {
+	a.mu.Lock()
+	a.temps = append(a.temps, path)
+	a.mu.Unlock()
+}
