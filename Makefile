@@ -48,3 +48,5 @@ windows: deps-windows
 		$(GO) build -trimpath -ldflags "$(LDFLAGS) -H=windowsgui -s -w" -o dist/windows/kense.exe ./cmd/kense
 	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 \
 		$(GO) build -trimpath -ldflags "$(LDFLAGS) -s -w" -o dist/windows/kensectl.exe ./cmd/kensectl
+
+include release.mk

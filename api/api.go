@@ -95,6 +95,11 @@ type SignInResponse struct {
 	IdleTimeoutSeconds int       `json:"idleTimeoutSeconds"`
 	Account            Account   `json:"account"`
 	Warnings           []Warning `json:"warnings"`
+	// PasswordChangeRequired (RER SDB): the session can do nothing but
+	// change the password (POST /v1/auth/password); PasswordChangeReason
+	// is api.PasswordPrimary, PasswordExpired or PasswordCompromised.
+	PasswordChangeRequired bool   `json:"passwordChangeRequired,omitempty"`
+	PasswordChangeReason   string `json:"passwordChangeReason,omitempty"`
 }
 
 // Warning accompanies a successful sign-in.

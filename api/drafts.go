@@ -17,8 +17,60 @@ import (
 const (
 	PathDraftsPush    = "/v1/drafts/push"    // POST: a batch of changes
 	PathDraftsChanges = "/v1/drafts/changes" // GET ?since=N&limit=M
-	PathDrafts        = "/v1/drafts/"        // GET, PUT /v1/drafts/{id}
+	PathDrafts        = "/v1/drafts/"        // GET, PUT /v1/drafts/{id}; POST /v1/drafts/{id}/submit
+	PathApplications  = "/v1/applications/"  // GET /v1/applications/{sha256}
 )
+
+// Submitting (issue 4): the head of the subunit signs the form's canonical
+// content (form.Canonical) with their SIGN key; the server verifies it and
+// keeps the CMS; the draft becomes read-only with an application status.
+const (
+	AppSubmitted = "submitted"
+	AppAccepted  = "accepted"
+	AppRejected  = "rejected"
+	AppDone      = "done"
+)
+
+// Submission error codes.
+const (
+	// CodeSubmitted: the draft was submitted and is read-only.
+	CodeSubmitted = "submitted"
+	// CodeSignerNotHead: the signature is not by the signed-in account, or
+	// not by the head the form names.
+	CodeSignerNotHead = "signer_not_head"
+)
+
+// SubmitRequest is the body of POST /v1/drafts/{id}/submit.
+type SubmitRequest struct {
+	// Version: the draft version that was signed (its form's canonical
+	// content); a newer version on the server is a conflict.
+	Version uint64 `json:"version"`
+	CMS     string `json:"cms"` // standard base64 of the CMS, attached or detached
+}
+
+// Application is a submitted application as the server keeps it (the CMS
+// aside), found by the SHA-256 of its canonical content: the value printed
+// under the QR code.
+type Application struct {
+	SHA256      string    `json:"sha256"`
+	DraftID     string    `json:"draftId"`
+	Version     uint64    `json:"version"` // the draft version signed
+	Status      string    `json:"status"`
+	Reason      string    `json:"reason,omitempty"` // rejected: why
+	SignerIIN   string    `json:"signerIin"`
+	SignerName  string    `json:"signerName"`
+	CertSerial  string    `json:"certSerial"`
+	SignedAt    time.Time `json:"signedAt,omitzero"`
+	SubmittedAt time.Time `json:"submittedAt"`
+	Updated     time.Time `json:"updated"`
+}
+
+// SubmitResponse answers a submission.
+type SubmitResponse struct {
+	Application Application `json:"application"`
+	// Draft is the draft's record after submitting (read-only, new version).
+	Draft DraftRecord `json:"draft"`
+}
 
 // Error codes of drafts sync.
 const (
@@ -107,6 +159,11 @@ type DraftRecord struct {
 	Created   time.Time `json:"created"`
 	Updated   time.Time `json:"updated"`
 	UpdatedBy string    `json:"updatedBy"` // IIN
+	// AppStatus is set once the draft is submitted (read-only from then
+	// on); SHA256 names its Application.
+	AppStatus string `json:"appStatus,omitempty"`
+	SHA256    string `json:"sha256,omitempty"`
+	AppReason string `json:"appReason,omitempty"`
 }
 
 // ChangesResponse answers GET /v1/drafts/changes.

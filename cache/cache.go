@@ -5,11 +5,13 @@
 // The file holds these buckets (bbolt's top-level key spaces):
 //
 //	meta      "schema" → decimal schema version (plain ASCII, never encoded)
+//	          "dek.…"  → wrapped data keys (crypt.go)
 //	drafts    draft ID → codec(Draft)
 //	settings  name     → codec(string)
 //
-// Values other than meta go through one codec (codec.go) so that personal
-// data can later be sealed without touching callers. Queues that later
+// Values other than meta go through one codec (codec.go), which seals them
+// with AES-256-GCM (crypt.go): the file does not show personal data in
+// clear, and a locked store returns ErrLocked. Queues that later
 // issues add (the outbox of unsent applications, ServiceDesk tickets) get
 // their own buckets: add the name to allBuckets and bump schemaVersion.
 //
@@ -27,6 +29,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"kense/keyprotect"
 )
 
 // DefaultTimeout is how long Open waits for another Kense to let go of the
@@ -44,7 +48,9 @@ var (
 	bucketSettings = []byte("settings")
 	// Later: bucketOutbox = []byte("outbox"), bucketTickets = []byte("tickets").
 
-	allBuckets = [][]byte{bucketMeta, bucketDrafts, bucketSettings}
+	allBuckets = [][]byte{bucketMeta, bucketDrafts, bucketSettings,
+		bucketSyncState, bucketOutbox, bucketConflicts, bucketSyncMeta, // sync.go
+		bucketTickets} // tickets.go
 
 	keySchema = []byte("schema")
 )
@@ -54,6 +60,13 @@ type Options struct {
 	// Timeout is how long to wait for the file lock; zero means
 	// DefaultTimeout.
 	Timeout time.Duration
+	// Protector wraps the data keys (crypt.go); nil is the platform's:
+	// DPAPI on Windows, a key file in the folder "keys" beside the cache
+	// file elsewhere.
+	Protector keyprotect.Protector
+	// Locked opens the store locked: nothing is unwrapped until Unlock.
+	// By default Open unlocks the offline local profile.
+	Locked bool
 }
 
 // Store is an open cache file. Its methods may be called from several
@@ -113,6 +126,10 @@ func Open(path string, opt Options) (*Store, error) {
 	}
 	s := &Store{db: db, path: path, codec: jsonCodec{}, now: time.Now}
 	if err := s.init(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if err := s.startSealing(opt); err != nil { // crypt.go
 		_ = db.Close()
 		return nil, err
 	}
@@ -190,10 +207,16 @@ func (s *Store) Check() error {
 }
 
 func (s *Store) update(fn func(tx *bolt.Tx) error) error {
+	if err := s.gate(); err != nil { // crypt.go: ErrLocked
+		return err
+	}
 	return s.txErr(s.db.Update(fn), ErrWrite)
 }
 
 func (s *Store) view(fn func(tx *bolt.Tx) error) error {
+	if err := s.gate(); err != nil {
+		return err
+	}
 	return s.txErr(s.db.View(fn), ErrRead)
 }
 

@@ -6,12 +6,12 @@ import (
 )
 
 // valueCodec turns a Go value into the bytes stored under a key and back.
-// Every value the store keeps (drafts, settings; later outbox and tickets;
-// not meta) passes through it, so that a later issue can seal values
-// holding personal data — AES-GCM with a DPAPI/keyring-protected key, bucket
-// and key as additional data — by adding a codec here, without touching the
-// callers. decode must return an error, never panic, on any input: the file
-// is outside data once it has been on disk.
+// Every value the store keeps (drafts, settings, outbox, sync state; not
+// meta) passes through it. Open installs sealCodec (crypt.go), which seals
+// every value with AES-256-GCM under a DPAPI/key-file protected data key,
+// bucket and key as additional data; jsonCodec is the plain format it
+// still reads. decode must return an error, never panic, on any input:
+// the file is outside data once it has been on disk.
 type valueCodec interface {
 	encode(bucket, key []byte, v any) ([]byte, error)
 	decode(bucket, key, data []byte, v any) error
@@ -20,7 +20,8 @@ type valueCodec interface {
 // Every stored value begins with a format byte, so a sealing codec can tell
 // (and migrate) plain values written before it existed.
 const (
-	formatJSON byte = 'j' // plain JSON; a sealed format gets its own byte
+	formatJSON byte = 'j' // plain JSON, written before sealing existed
+	// formatSealed = 'g' (crypt.go): AES-256-GCM sealed JSON.
 )
 
 // jsonCodec stores values as the format byte followed by JSON.

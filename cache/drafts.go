@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -142,6 +143,9 @@ func (s *Store) decodeDraft(key, data []byte) (Draft, error) {
 	}
 	var d Draft
 	if err := s.codec.decode(bucketDrafts, key, data, &d); err != nil {
+		if errors.Is(err, ErrOtherAccount) { // crypt.go: not damage
+			return Draft{}, newErr(ErrOtherAccount, s.path, err)
+		}
 		return Draft{}, newErr(ErrCorrupt, s.path, err)
 	}
 	if d.ID != string(key) || d.Form.ID != d.ID || !validID(d.ID) {
@@ -190,6 +194,9 @@ func (s *Store) list(deleted bool, query string) ([]Summary, error) {
 		return tx.Bucket(bucketDrafts).ForEach(func(k, v []byte) error {
 			var h draftHead
 			err := s.codec.decode(bucketDrafts, k, v, &h)
+			if errors.Is(err, ErrOtherAccount) {
+				return nil // another account's draft: not shown, not damage
+			}
 			if err != nil || h.ID != string(k) || h.Form.ID != h.ID || !validID(h.ID) {
 				bad = append(bad, fmt.Sprintf("%q", k))
 				return nil

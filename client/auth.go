@@ -182,6 +182,8 @@ func IsCanceled(err error) bool {
 // WarningMessage translates a sign-in warning.
 func WarningMessage(w api.Warning, lang i18n.Lang) string {
 	switch w.Code {
+	case api.WarnPasswordChangeDue: // password.go
+		return passwordDueMessage(w, lang)
 	case api.WarnEDSYearEnding:
 		switch {
 		case w.DaysLeft <= 0:

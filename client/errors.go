@@ -88,6 +88,9 @@ func (e *APIError) UserMessage(lang i18n.Lang) string {
 			return i18n.TL(lang, "client.err.account_blocked_reason", "reason", r)
 		}
 	}
+	if m := passwordMessage(e, lang); m != "" { // password.go
+		return m
+	}
 	key := "client.err." + e.Code
 	if e.Code != "" && i18n.Has(i18n.EN, key) {
 		return i18n.TL(lang, key, "status", e.Status)

@@ -136,6 +136,8 @@ func CreateAccount(st Store, n NewAccount, now time.Time) (*Account, error) {
 			return nil, err
 		}
 		a.Login, a.BoundIP, a.PasswordHash = n.Login, ip.Unmap().String(), h
+		// The administrator's password: the first sign-in must change it (rule 14).
+		a.PasswordPrimary, a.PasswordChangedAt = true, now.UTC()
 	default:
 		return nil, fmt.Errorf("kind %q: want %s or %s", n.Kind, api.KindUNIS, api.KindRER)
 	}

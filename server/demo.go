@@ -306,6 +306,11 @@ func CreateDemo(st Store, dir string, now time.Time) (*DemoInfo, error) {
 			return nil, err
 		}
 	}
+	// The demo RER password is printed for everyone: it counts as the
+	// user's own (not primary), so the demo signs in to a full session.
+	if err := st.UpdateAccount(rer.IIN, func(a *Account) error { a.PasswordPrimary = false; return nil }); err != nil {
+		return nil, err
+	}
 	if err := BlockAccount(st, blocked.IIN, "demo: access terminated (UNIS rule 5)", now); err != nil {
 		return nil, err
 	}

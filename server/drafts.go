@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"kense/api"
 )
@@ -214,7 +215,7 @@ func (s *Server) handleDraftPut(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, http.StatusForbidden, api.CodeForbidden, x.Message)
 	default:
 		code := api.CodeBadRequest
-		if len(x.Message) > len(api.CodeIdempotencyReused) && x.Message[:len(api.CodeIdempotencyReused)] == api.CodeIdempotencyReused {
+		if strings.HasPrefix(x.Message, api.CodeIdempotencyReused) {
 			code = api.CodeIdempotencyReused
 		}
 		s.writeError(w, http.StatusUnprocessableEntity, code, x.Message)
@@ -228,5 +229,7 @@ func (s *Server) draftRoutes() []route {
 		{"GET " + api.PathDraftsChanges, s.handleDraftsChanges},
 		{"GET " + api.PathDrafts + "{id}", s.handleDraftGet},
 		{"PUT " + api.PathDrafts + "{id}", s.handleDraftPut},
+		{"POST " + api.PathDrafts + "{id}/submit", s.handleDraftSubmit},
+		{"GET " + api.PathApplications + "{sha256}", s.handleApplication},
 	}
 }

@@ -52,6 +52,16 @@ type DraftStore interface {
 	SetSubunit(iin, subunit string) error
 	// Subunit is iin's normalised subunit, "" when none.
 	Subunit(iin string) (string, error)
+
+	// PruneDraftKeys forgets idempotency keys applied before before. A
+	// client retrying a change older than that gets a conflict instead of
+	// its first result: never a change applied twice.
+	PruneDraftKeys(before time.Time) (int, error)
+
+	// Submitting (drafts_submit.go).
+	SubmitDraft(iin, id string, version uint64, app api.Application, cms []byte, now time.Time) (*api.DraftRecord, error)
+	Application(sha256 string) (*api.Application, error)
+	SetApplicationStatus(sha256, status, reason string, now time.Time) error
 }
 
 // SubunitKey normalises a subunit's name so that spelling variants of the
@@ -99,6 +109,8 @@ type idemRecord struct {
 	Status  string `json:"s"`
 	Version uint64 `json:"v,omitempty"`
 	Message string `json:"m,omitempty"`
+	// At: when the key was first applied (PruneDraftKeys).
+	At time.Time `json:"t,omitzero"`
 }
 
 func idemKey(iin, key string) []byte { return []byte(iin + "\x00" + key) }
@@ -236,6 +248,8 @@ func applyChange(tx *bolt.Tx, iin, sub string, c *api.DraftChange, now time.Time
 	switch {
 	case cur != nil && !canWrite(cur, iin, sub, c):
 		res.Status, res.Message = api.PushForbidden, "this draft belongs to another account, or only its owner may do this"
+	case cur != nil && cur.AppStatus != "":
+		res.Status, res.Message = api.PushForbidden, api.CodeSubmitted+": the application was submitted and is read-only"
 	case cur != nil && c.BaseVersion != cur.Version:
 		res.Status, res.Current = api.PushConflict, cur
 		res.Message = fmt.Sprintf("based on version %d, the draft is at version %d", c.BaseVersion, cur.Version)
@@ -246,7 +260,7 @@ func applyChange(tx *bolt.Tx, iin, sub string, c *api.DraftChange, now time.Time
 		}
 		res.Status, res.Version = api.PushApplied, rec.Version
 	}
-	v, err := json.Marshal(idemRecord{Hash: hash, ID: c.ID, Status: res.Status, Version: res.Version, Message: res.Message})
+	v, err := json.Marshal(idemRecord{Hash: hash, ID: c.ID, Status: res.Status, Version: res.Version, Message: res.Message, At: now.UTC()})
 	if err != nil {
 		return res, err
 	}
@@ -362,4 +376,38 @@ func (s *BoltStore) Subunit(iin string) (string, error) {
 	var sub string
 	err := s.db.View(func(tx *bolt.Tx) error { sub = memberOf(tx, iin); return nil })
 	return sub, err
+}
+
+// DraftKeyRetention is how long the server should remember idempotency
+// keys: longer than a workstation stays offline with a push in flight.
+const DraftKeyRetention = 180 * 24 * time.Hour
+
+// PruneDraftKeys implements DraftStore.
+func (s *BoltStore) PruneDraftKeys(before time.Time) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bDraftIdem)
+		if b == nil {
+			return nil
+		}
+		var old [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			var ir idemRecord
+			if json.Unmarshal(v, &ir) == nil && !ir.At.IsZero() && ir.At.Before(before) {
+				old = append(old, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range old {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(old)
+		return nil
+	})
+	return n, err
 }

@@ -125,7 +125,7 @@ func (s *Server) routes() []route {
 		{"POST " + api.PathSignOut, s.handleSignOut},
 		{"GET " + api.PathMe, s.handleMe},
 		{"GET " + api.PathPolicy, s.handlePolicy},
-	}, s.draftRoutes()...)
+	}, append(append(s.draftRoutes(), s.ticketRoutes()...), s.passwordRoutes()...)...)
 }
 
 // Handler is the API with request logging.
@@ -448,15 +448,22 @@ func (s *Server) signIn(req *api.SignInRequest, addr string, now time.Time) (*ap
 		s.log.Error("store", "err", err)
 		return nil, iin, refuse(api.CodeInternal, "storage error")
 	}
+	// Rules 14–17 (pwchange.go): a restricted session or a due warning.
+	pwReason, pwWarn := passwordSignIn(acct, now)
+	if pwWarn != nil {
+		warnings = append(warnings, *pwWarn)
+	}
 	if warnings == nil {
 		warnings = []api.Warning{}
 	}
 	return &api.SignInResponse{
-		Token:              token,
-		ExpiresAt:          se.ExpiresAt,
-		IdleTimeoutSeconds: int(s.cfg.SessionIdleTimeout / time.Second),
-		Account:            AccountView(acct),
-		Warnings:           warnings,
+		Token:                  token,
+		ExpiresAt:              se.ExpiresAt,
+		IdleTimeoutSeconds:     int(s.cfg.SessionIdleTimeout / time.Second),
+		Account:                AccountView(acct),
+		Warnings:               warnings,
+		PasswordChangeRequired: pwReason != "",
+		PasswordChangeReason:   pwReason,
 	}, iin, nil
 }
 
@@ -502,6 +509,9 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) (*Session, []by
 		// Blocking an account ends its sessions at their next request.
 		s.cfg.Store.DeleteSession(h)
 		s.writeError(w, http.StatusForbidden, api.CodeAccountBlocked, messages[api.CodeAccountBlocked])
+		return nil, nil, nil, false
+	}
+	if !s.passwordGate(w, r, acct) { // pwchange.go: rules 14, 16, 17
 		return nil, nil, nil, false
 	}
 	return se, h, acct, true

@@ -18,8 +18,22 @@ type Account struct {
 	Login        string `json:"login,omitempty"`
 	PasswordHash string `json:"passwordHash,omitempty"` // argon2id, PHC string form
 	BoundIP      string `json:"boundIp,omitempty"`
+	// Password rules (pwchange.go): the administrator's primary password
+	// must be changed first (rule 14); changedAt starts the 30 days (rule
+	// 17; zero: CreatedAt); a reported compromise forces a change (rule
+	// 16); the last PasswordHistoryLen replaced hashes refuse reuse (18.7).
+	PasswordPrimary       bool      `json:"passwordPrimary,omitempty"`
+	PasswordChangedAt     time.Time `json:"passwordChangedAt,omitzero"`
+	PasswordCompromisedAt time.Time `json:"passwordCompromisedAt,omitzero"`
+	PasswordHistory       []string  `json:"passwordHistory,omitempty"` // argon2id PHC strings, oldest first
+	// HeadIIN: the user's head, notified of a compromised password.
+	HeadIIN string `json:"headIin,omitempty"`
 
 	Certificates []RegisteredCert `json:"certificates,omitempty"`
+
+	// Roles are the Operator staff lines (api.RoleLine1…3) of an
+	// account of the Operator's support service; none for users.
+	Roles []string `json:"roles,omitempty"`
 }
 
 // RegisteredCert is an EDS certificate registered to an account.

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"kense/api"
+	"kense/i18n"
+	"kense/server"
+)
+
+// runAccountRoles: kense-server accounts roles -data DIR -iin IIN -set
+// line1,line2. It makes an account Operator staff (the ServiceDesk queue,
+// issue 6); an empty -set makes it a plain user again.
+func runAccountRoles(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("accounts roles", stderr)
+	data := fs.String("data", "", "data directory")
+	iinFlag := fs.String("iin", "", "the account's IIN")
+	set := fs.String("set", "", "comma-separated roles: line1, line2, line3")
+	if err := parse(fs, args); err != nil || *iinFlag == "" {
+		fmt.Fprintln(stderr, i18n.T("tk.roles.usage"))
+		return 2
+	}
+	var roles []string
+	for _, r := range strings.Split(*set, ",") {
+		r = strings.ToLower(strings.TrimSpace(r))
+		if r == "" {
+			continue
+		}
+		if !api.ValidRole(r) {
+			fmt.Fprintln(stderr, i18n.T("tk.roles.bad", "role", r))
+			return 2
+		}
+		if !contains(roles, r) {
+			roles = append(roles, r)
+		}
+	}
+	return withStore(*data, stderr, func(st server.Store) error {
+		if err := server.SetRoles(st, *iinFlag, roles); err != nil {
+			return err
+		}
+		shown := strings.Join(roles, ",")
+		if shown == "" {
+			shown = i18n.T("tk.roles.none")
+		}
+		fmt.Fprintln(stdout, i18n.T("tk.roles.done", "iin", *iinFlag, "roles", shown))
+		return nil
+	})
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
