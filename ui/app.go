@@ -66,6 +66,15 @@ func (a *App) Close() {
 	a.temps = nil
 }
 
+// Flush writes the pending edit now (before the lock takes the keys).
+func (a *App) Flush() {
+	if a.saver != nil {
+		if err := a.saver.Flush(); err != nil {
+			fyne.LogError("autosave before lock", err)
+		}
+	}
+}
+
 func (a *App) now() time.Time {
 	if a.svc.Now != nil {
 		return a.svc.Now()
@@ -163,7 +172,12 @@ func (a *App) frame(title, body fyne.CanvasObject) fyne.CanvasObject {
 			}
 		}
 	}
-	bar := container.NewBorder(nil, nil, left, sel)
+	right := container.NewHBox()
+	if a.svc.Bar != nil {
+		right.Objects = append(right.Objects, a.svc.Bar()...)
+	}
+	right.Objects = append(right.Objects, sel)
+	bar := container.NewBorder(nil, nil, left, right)
 	return container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, body)
 }
 

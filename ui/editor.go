@@ -242,6 +242,9 @@ func (e *editor) removeRow(i int) {
 
 // changed runs after every edit: validate, show, autosave.
 func (e *editor) changed() {
+	if e.a.svc.Activity != nil {
+		e.a.svc.Activity()
+	}
 	e.revalidate()
 	if e.a.saver != nil {
 		e.a.saver.Changed(Draft{ID: e.draft.ID, Form: copyForm(e.draft.Form), Created: e.draft.Created})

@@ -22,7 +22,7 @@ func SystemLang() i18n.Lang {
 }
 
 // StartLang is the language remembered in the settings, else SystemLang.
-func StartLang(s Store) i18n.Lang {
+func StartLang(s SignInSettings) i18n.Lang {
 	if s != nil {
 		if v, ok, err := s.Setting(SettingLanguage); err == nil && ok {
 			if l, ok := i18n.Parse(v); ok {

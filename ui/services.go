@@ -6,6 +6,8 @@ package ui
 
 import (
 	"io"
+
+	"fyne.io/fyne/v2"
 	"net/url"
 	"time"
 
@@ -87,4 +89,10 @@ type Services struct {
 	// Message is an error as the user reads it, in i18n.Current(); nil
 	// means err.Error().
 	Message func(err error) string
+	// Activity is told of every edit (the idle lock: keys typed into an
+	// entry never reach the window's canvas); nil: nobody listens.
+	Activity func()
+	// Bar adds to the top bar, before the language: the shell's user
+	// name, lock and sign-out. Called on every rebuild (language switch).
+	Bar func() []fyne.CanvasObject
 }

@@ -5,21 +5,41 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"os"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"kense/applog"
 	"kense/assets"
 	"kense/cache"
 	"kense/cmd/kense/internal/wire"
+	"kense/deploy"
 	"kense/i18n"
+	"kense/session"
 	"kense/ui"
 )
 
 func main() {
+	// Flags: -server is the address offered at sign-in (else the deployed
+	// one, KENSE_SERVER or the MSI's SERVER_URL); -idle-lock shortens the
+	// idle lock for this run (testing, kiosks).
+	server := flag.String("server", "", "kense-server address")
+	idle := flag.Duration("idle-lock", 0, "idle lock, e.g. 30s or 5m (only shorter than the server's)")
+	flag.Parse()
+	deployedURL, deployedIdle := deploy.Settings()
+	if *server == "" {
+		*server = deployedURL
+	}
+	lockAfter := *idle
+	if d := time.Duration(deployedIdle) * time.Minute; d > 0 && (lockAfter <= 0 || d < lockAfter) {
+		lockAfter = d
+	}
+
 	a := app.NewWithID("kz.kense.app")
 	a.SetIcon(fyne.NewStaticResource("kense.png", assets.Icon))
 	a.Settings().SetTheme(ui.Theme())
@@ -39,9 +59,24 @@ func main() {
 	}
 	defer store.Close()
 
-	u := ui.New(a, w, wire.Services(store, ui.Services{OpenURL: a.OpenURL, TempDir: os.TempDir()}))
-	w.SetOnClosed(u.Close)
-	u.Start()
+	logger, logClose, err := applog.Open("Kense")
+	if err != nil {
+		fyne.LogError("log", err)
+	} else {
+		defer logClose.Close()
+	}
+	sess := session.New(session.Options{})
+	sh := ui.NewShell(a, w, wire.Shell(store, sess, wire.ShellOptions{
+		Server:   *server,
+		IdleLock: lockAfter,
+		Log:      logger,
+		Base:     ui.Services{OpenURL: a.OpenURL, TempDir: os.TempDir()},
+	}))
+	// Minimised or behind other windows longer than the timeout locks too.
+	a.Lifecycle().SetOnExitedForeground(sh.Locker().Background)
+	a.Lifecycle().SetOnEnteredForeground(sh.Locker().Foreground)
+	w.SetOnClosed(sh.Close)
+	sh.Start()
 	w.ShowAndRun()
 }
 

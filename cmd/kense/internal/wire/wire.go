@@ -18,8 +18,15 @@ import (
 // Services is everything ui needs, over an open cache store; base brings
 // what the app itself provides (OpenURL, TempDir).
 func Services(s *cache.Store, base ui.Services) ui.Services {
+	return AccountServices(s, "", base)
+}
+
+// AccountServices is Services for a signed-in account (its IIN): new
+// drafts are the account's (sealed with its key, synced as its own).
+// account "" is the offline local profile.
+func AccountServices(s *cache.Store, account string, base ui.Services) ui.Services {
 	svc := base
-	svc.Store = Store{S: s}
+	svc.Store = Store{S: s, Account: account}
 	svc.NewAutosaver = func(onSaved func(ui.Draft, error)) ui.Autosaver {
 		return autosaver{cache.NewAutosaver(s, cache.AutosaveOptions{
 			OnSaved: func(d cache.Draft, err error) { onSaved(toUI(d), err) },
@@ -33,10 +40,19 @@ func Services(s *cache.Store, base ui.Services) ui.Services {
 	return svc
 }
 
-// Store is cache.Store seen through ui.Store.
-type Store struct{ S *cache.Store }
+// Store is cache.Store seen through ui.Store. Account is the signed-in
+// account ("" offline): the list shows what the cache's keys in memory can
+// read, which is that account's drafts and this OS user's offline ones.
+type Store struct {
+	S       *cache.Store
+	Account string
+}
 
 func (s Store) NewDraft(f form.Form) (ui.Draft, error) {
+	if s.Account != "" {
+		d, err := s.S.NewDraftFor(s.Account, f)
+		return toUI(d), err
+	}
 	d, err := s.S.NewDraft(f)
 	return toUI(d), err
 }
@@ -57,6 +73,9 @@ func (s Store) ListDrafts(query string) ([]ui.Summary, error) {
 
 func (s Store) DuplicateDraft(id string) (ui.Draft, error) {
 	d, err := s.S.DuplicateDraft(id)
+	if err == nil && s.Account != "" {
+		err = s.S.GiveDraftTo(d.ID, s.Account)
+	}
 	return toUI(d), err
 }
 

@@ -1,0 +1,217 @@
+package ui
+
+import (
+	"errors"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"kense/i18n"
+)
+
+// ShellConfig wires the Shell: what comes before the work (sign-in) and
+// around it (the idle lock, sign-out). cmd/kense fills it from package
+// session (session/sessionui) and the cache.
+type ShellConfig struct {
+	SignIn   SignInService
+	Unlocker Unlocker
+	// Settings remembers the sign-in screen's server and key file.
+	Settings      SignInSettings
+	DefaultServer string
+	// Enter opens the work for who signed in (Offline: this OS user's
+	// local profile, no account): it unlocks the cache for that account
+	// and returns the services App works with.
+	Enter func(who SignedIn) (Services, error)
+	// Leave signs out: ends the server session and wipes the account's
+	// cache key, so nothing of its drafts can be read until it signs in
+	// again.
+	Leave func()
+	// Seal wipes the cache keys while locked; Unseal brings them back
+	// after the same person unlocked.
+	Seal   func()
+	Unseal func() error
+	// IdleLock, when set, caps the server policy's idle timeout (the
+	// -idle-lock flag, for testing and for IT); it can only shorten it.
+	IdleLock time.Duration
+	// LockLog gets every lock event; no form data.
+	LockLog func(event, reason string)
+	// Clock, Do and Run as in LockerConfig (tests inject them).
+	Clock   Clock
+	Do, Run func(fn func())
+	// Message is an error as the user reads it; nil: err.Error().
+	Message func(err error) string
+}
+
+// Shell runs Kense's screens in order: sign-in, the work (App), the lock.
+// One Locker serves the whole run; it watches only while someone is
+// signed in (the offline profile has no EDS to unlock with).
+type Shell struct {
+	fa     fyne.App
+	win    fyne.Window // the real window
+	cfg    ShellConfig
+	locker *Locker
+	signIn *SignIn
+	app    *App
+	who    SignedIn
+}
+
+// NewShell builds the shell on w. Call Start to show the sign-in screen.
+func NewShell(fa fyne.App, w fyne.Window, cfg ShellConfig) *Shell {
+	s := &Shell{fa: fa, win: w, cfg: cfg}
+	s.locker = NewLocker(LockerConfig{
+		Window:       w,
+		Unlocker:     cfg.Unlocker,
+		Clock:        cfg.Clock,
+		Do:           cfg.Do,
+		Run:          cfg.Run,
+		Log:          cfg.LockLog,
+		OnBeforeLock: s.beforeLock,
+		OnUnlocked:   s.afterUnlock,
+		OnSignOut:    func(string) { s.SignOut() },
+	})
+	return s
+}
+
+// Locker is the shell's lock (the app's lifecycle hooks call it).
+func (s *Shell) Locker() *Locker { return s.locker }
+
+// App is the work screen, nil before a sign-in.
+func (s *Shell) App() *App { return s.app }
+
+// Start shows the sign-in screen in the remembered language.
+func (s *Shell) Start() {
+	if s.cfg.Settings != nil {
+		if err := ApplyLang(StartLang(s.cfg.Settings)); err != nil {
+			fyne.LogError("language", err)
+		}
+	}
+	s.showSignIn()
+}
+
+func (s *Shell) showSignIn() {
+	w := s.locker.Window()
+	s.signIn = NewSignIn(s.cfg.SignIn, w, s.entered)
+	s.signIn.SetRunner(s.cfg.Do, s.cfg.Run)
+	w.SetTitle(LockTitle)
+	w.SetContent(s.signIn.Content())
+	s.signIn.UseSettings(s.cfg.Settings, s.cfg.DefaultServer)
+}
+
+// entered: the sign-in screen is done; open the work.
+func (s *Shell) entered(who SignedIn) {
+	svc, err := s.cfg.Enter(who)
+	if err != nil {
+		if !who.Offline && s.cfg.Leave != nil {
+			s.cfg.Leave()
+		}
+		s.showError(err)
+		return
+	}
+	s.who = who
+	s.signIn = nil
+	svc.Activity = s.locker.Activity
+	svc.Bar = s.bar
+	if svc.Do == nil {
+		svc.Do = s.cfg.Do
+	}
+	s.app = New(s.fa, s.locker.Window(), svc)
+	s.app.Start()
+	if who.Offline {
+		return
+	}
+	timeout := who.IdleLock
+	if s.cfg.IdleLock > 0 && (timeout <= 0 || s.cfg.IdleLock < timeout) {
+		timeout = s.cfg.IdleLock
+	}
+	s.locker.SetMaxTimeout(timeout)
+	s.locker.Start()
+}
+
+// bar is what the shell adds to the app's top bar: who is signed in, the
+// demo notice, lock and sign-out (or, offline, a way to sign in).
+func (s *Shell) bar() []fyne.CanvasObject {
+	if s.who.Offline {
+		return []fyne.CanvasObject{
+			widget.NewLabel(i18n.T("shell.offline")),
+			widget.NewButtonWithIcon(i18n.T("shell.signin"), theme.LoginIcon(), s.SignOut),
+		}
+	}
+	var out []fyne.CanvasObject
+	if s.who.Demo {
+		out = append(out, DemoBanner())
+	}
+	out = append(out,
+		widget.NewLabel(s.who.FullName),
+		s.locker.Button(),
+		widget.NewButtonWithIcon(i18n.T("shell.signout"), theme.LogoutIcon(), s.confirmSignOut),
+	)
+	return out
+}
+
+func (s *Shell) confirmSignOut() {
+	dialog.NewConfirm(i18n.T("lock.signout.title"), i18n.T("lock.signout.ask"), func(ok bool) {
+		if ok {
+			s.SignOut()
+		}
+	}, s.win).Show()
+}
+
+// SignOut saves the open draft, closes the work and the account, and shows
+// the sign-in screen.
+func (s *Shell) SignOut() {
+	s.locker.Stop()
+	if s.app != nil {
+		s.app.Close()
+		s.app = nil
+	}
+	if !s.who.Offline && s.cfg.Leave != nil {
+		s.cfg.Leave()
+	}
+	s.who = SignedIn{}
+	s.showSignIn()
+}
+
+// Close ends the run (the window closes): pending edits are written.
+func (s *Shell) Close() {
+	s.locker.Stop()
+	if s.signIn != nil {
+		s.signIn.Cancel()
+	}
+	if s.app != nil {
+		s.app.Close()
+	}
+}
+
+// beforeLock: the open draft is written before the keys go.
+func (s *Shell) beforeLock() {
+	if s.app != nil {
+		s.app.Flush()
+	}
+	if s.cfg.Seal != nil {
+		s.cfg.Seal()
+	}
+}
+
+func (s *Shell) afterUnlock() {
+	if s.cfg.Unseal == nil {
+		return
+	}
+	if err := s.cfg.Unseal(); err != nil {
+		// The keys could not come back: nothing can be saved, so the
+		// safe way on is a fresh sign-in (the draft was written before
+		// the lock).
+		s.showError(err)
+		s.SignOut()
+	}
+}
+
+func (s *Shell) showError(err error) {
+	msg := err.Error()
+	if s.cfg.Message != nil {
+		msg = s.cfg.Message(err)
+	}
+	dialog.NewError(errors.New(msg), s.win).Show()
+}
