@@ -29,8 +29,17 @@ deps-windows:
 build: deps
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/...
 
+# make run: the app against a local demo kense-server (a demo PKI, key files
+# and accounts made in $(DEMO_DIR) on the first run; it prints them). The
+# server stops when the app closes. KENSE_SERVER=URL make run uses yours.
+DEMO_DIR ?= $(HOME)/.kense-demo
+DEMO_PORT ?= 8443
 run: build
-	./bin/kense
+	@if [ -n "$$KENSE_SERVER" ]; then exec ./bin/kense -server "$$KENSE_SERVER"; fi; \
+	./bin/kense-server serve -data "$(DEMO_DIR)" -demo -addr 127.0.0.1:$(DEMO_PORT) & srv=$$!; \
+	trap 'kill $$srv 2>/dev/null' EXIT INT TERM; \
+	for i in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$(DEMO_PORT)) 2>/dev/null && break; sleep 0.2; done; \
+	./bin/kense -server http://127.0.0.1:$(DEMO_PORT)
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
