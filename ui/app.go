@@ -130,6 +130,17 @@ func (a *App) newDraft() {
 	a.openEditor(d, false)
 }
 
+// rebuildFrame redraws the current screen with a fresh top bar.
+func (a *App) rebuildFrame() {
+	if a.editor != nil {
+		a.win.SetContent(a.frame(a.editor.title(), a.editor.content))
+		return
+	}
+	if a.drafts != nil {
+		a.win.SetContent(a.frame(a.drafts.title(), a.drafts.content))
+	}
+}
+
 // SetLanguage remembers l and rebuilds the window in it, keeping the open
 // draft open.
 func (a *App) SetLanguage(l i18n.Lang) {

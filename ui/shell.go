@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -127,7 +128,68 @@ func (s *Shell) entered(who SignedIn) {
 		timeout = s.cfg.IdleLock
 	}
 	s.locker.SetMaxTimeout(timeout)
+	if v, ok, err := s.setting(SettingLockMinutes); err == nil && ok {
+		if m, err := strconv.Atoi(v); err == nil && m > 0 {
+			s.locker.SetTimeout(time.Duration(m) * time.Minute)
+		}
+	}
 	s.locker.Start()
+	// The bar's lock choice shows the timeout now in force.
+	s.app.rebuildFrame()
+}
+
+// SettingLockMinutes remembers the user's own, shorter idle lock.
+const SettingLockMinutes = "lock.minutes"
+
+func (s *Shell) setting(k string) (string, bool, error) {
+	if s.cfg.Settings == nil {
+		return "", false, nil
+	}
+	return s.cfg.Settings.Setting(k)
+}
+
+// lockChoices are the idle locks a user may pick: the policy's and the
+// usual shorter ones (never longer: UNIS rule 10.4 is the server's).
+func lockChoices(max time.Duration) []time.Duration {
+	var out []time.Duration
+	for _, m := range []int{1, 2, 5, 10, 15, 30, 60} {
+		if d := time.Duration(m) * time.Minute; d < max {
+			out = append(out, d)
+		}
+	}
+	return append(out, max)
+}
+
+func lockChoiceText(d time.Duration) string {
+	if d < time.Minute || d%time.Minute != 0 {
+		return i18n.T("shell.lock.seconds", "n", int(d/time.Second))
+	}
+	return i18n.T("shell.lock.minutes", "n", int(d/time.Minute))
+}
+
+// lockSelect lets the user shorten the idle lock, and remembers it.
+func (s *Shell) lockSelect() fyne.CanvasObject {
+	choices := lockChoices(s.locker.MaxTimeout())
+	texts := make([]string, len(choices))
+	for i, d := range choices {
+		texts[i] = lockChoiceText(d)
+	}
+	sel := widget.NewSelect(texts, nil)
+	sel.SetSelected(lockChoiceText(s.locker.Timeout()))
+	sel.OnChanged = func(v string) {
+		for i, t := range texts {
+			if t != v {
+				continue
+			}
+			got := s.locker.SetTimeout(choices[i])
+			if s.cfg.Settings != nil {
+				if err := s.cfg.Settings.SetSetting(SettingLockMinutes, strconv.Itoa(int(got/time.Minute))); err != nil {
+					fyne.LogError("lock setting", err)
+				}
+			}
+		}
+	}
+	return sel
 }
 
 // bar is what the shell adds to the app's top bar: who is signed in, the
@@ -145,6 +207,7 @@ func (s *Shell) bar() []fyne.CanvasObject {
 	}
 	out = append(out,
 		widget.NewLabel(s.who.FullName),
+		s.lockSelect(),
 		s.locker.Button(),
 		widget.NewButtonWithIcon(i18n.T("shell.signout"), theme.LogoutIcon(), s.confirmSignOut),
 	)

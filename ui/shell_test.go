@@ -228,3 +228,35 @@ func TestShellOfflineHasNoLock(t *testing.T) {
 		t.Fatalf("sign-in screen %v, left %d", h.sh.signIn != nil, h.left)
 	}
 }
+
+func TestShellUserShortensIdleLock(t *testing.T) {
+	h := newShellHarness(t, 0)
+	h.signIn()
+	sels := find(h.win.Canvas().Content(), func(s *widget.Select) bool { return s.Selected == lockChoiceText(10*time.Minute) })
+	if len(sels) != 1 {
+		t.Fatalf("no idle-lock choice showing the server's 10 min:\n%s", h.texts())
+	}
+	sel := sels[0]
+	for _, o := range sel.Options {
+		if o == lockChoiceText(15*time.Minute) || o == lockChoiceText(30*time.Minute) {
+			t.Fatalf("a longer lock than the policy's is offered: %v", sel.Options)
+		}
+	}
+	sel.SetSelected(lockChoiceText(5 * time.Minute))
+	if got := h.sh.Locker().Timeout(); got != 5*time.Minute {
+		t.Fatalf("timeout %v after choosing 5 min", got)
+	}
+	if v, _, _ := h.sh.cfg.Settings.Setting(SettingLockMinutes); v != "5" {
+		t.Fatalf("choice not remembered: %q", v)
+	}
+	h.advance(5*time.Minute + 5*time.Second)
+	if !h.sh.Locker().Locked() {
+		t.Fatal("not locked after the user's 5 min")
+	}
+	// The next sign-in keeps the user's choice.
+	h.sh.SignOut()
+	h.signIn()
+	if got := h.sh.Locker().Timeout(); got != 5*time.Minute {
+		t.Fatalf("the choice was lost across sign-ins: %v", got)
+	}
+}
