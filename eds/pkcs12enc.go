@@ -9,13 +9,15 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
+
+	"kense/eds/gost"
 )
 
 // EncodePKCS12 writes a key file shaped like NCA's: BER with indefinite
 // lengths, the private key in a pbeWithSHA1And3-KeyTripleDES-CBC shrouded key
 // bag, the certificates in a pbeWithSHA1And40BitRC2-CBC encrypted bag and an
-// HMAC-SHA1 over the BER bytes. Only RSA keys are written. The demo PKI and
-// tests use it for fresh keys; ReadPKCS12 and openssl read it back.
+// HMAC-SHA1 over the BER bytes. Only RSA keys are written here
+// (EncodeGOSTPKCS12 writes GOST ones). The demo PKI and tests use it for fresh keys; ReadPKCS12 and openssl read it back.
 func EncodePKCS12(key crypto.Signer, cert *x509.Certificate, chain []*x509.Certificate, password []byte) ([]byte, error) {
 	rk, ok := key.(*rsa.PrivateKey)
 	if !ok {
@@ -27,6 +29,36 @@ func EncodePKCS12(key crypto.Signer, cert *x509.Certificate, chain []*x509.Certi
 	if !rk.PublicKey.Equal(cert.PublicKey) {
 		return nil, errors.New("eds: the certificate is not the key's")
 	}
+	p8, err := x509.MarshalPKCS8PrivateKey(rk)
+	if err != nil {
+		return nil, err
+	}
+	defer wipe(p8)
+	return encodePKCS12(p8, cert, chain, password)
+}
+
+// EncodeGOSTPKCS12 is EncodePKCS12 for a GOST key (GOST 34.10-2015 512 or
+// 34.310-2004): the key bag holds NCA's PKCS#8 form of it (see
+// gost.MarshalNCAPrivateKey), so ReadPKCS12 gives a Key that signs as one
+// from an NCA key file does.
+func EncodeGOSTPKCS12(key *gost.PrivateKey, cert *x509.Certificate, chain []*x509.Certificate, password []byte) ([]byte, error) {
+	if key == nil || cert == nil {
+		return nil, errors.New("eds: EncodeGOSTPKCS12 needs a key and its certificate")
+	}
+	pub, err := gost.PublicKeyOf(cert)
+	if err != nil || pub.Curve != key.Curve || pub.X.Cmp(key.X) != 0 || pub.Y.Cmp(key.Y) != 0 {
+		return nil, errors.New("eds: the certificate is not the key's")
+	}
+	p8, err := gost.MarshalNCAPrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	defer wipe(p8)
+	return encodePKCS12(p8, cert, chain, password)
+}
+
+// encodePKCS12 writes the key file around the PKCS#8 DER p8.
+func encodePKCS12(p8 []byte, cert *x509.Certificate, chain []*x509.Certificate, password []byte) ([]byte, error) {
 	pass := bmpPassword(password)
 	defer wipe(pass)
 	const iter = 1024 // what NCA uses
@@ -37,11 +69,6 @@ func EncodePKCS12(key crypto.Signer, cert *x509.Certificate, chain []*x509.Certi
 	attrs := localKeyIDAttr(keyID[:])
 
 	// Key bag: PKCS#8 under 3DES.
-	p8, err := x509.MarshalPKCS8PrivateKey(rk)
-	if err != nil {
-		return nil, err
-	}
-	defer wipe(p8)
 	keySalt := randBytes(20)
 	encKey, err := pbeEncrypt(oidPBE3DES, pass, keySalt, iter, p8)
 	if err != nil {

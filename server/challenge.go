@@ -26,11 +26,21 @@ type challenges struct {
 	// keep: how long after expiry a challenge is remembered, so that a late
 	// answer gets nonce_expired (or nonce_used) rather than nonce_unknown.
 	keep time.Duration
-	max  int
+	// max bounds all remembered challenges (memory); perAddr bounds those
+	// of one address, so that one client asking in a loop cannot fill the
+	// table and lock everyone else out. perAddr is generous: a notarial
+	// office behind one NAT address signs in a few dozen times an hour.
+	max, perAddr int
+	byAddr       map[string]int
 }
 
+// maxChallengesPerAddr: remembered challenges (live or within keep) of one
+// address before it gets rate_limited.
+const maxChallengesPerAddr = 300
+
 func newChallenges(life time.Duration) *challenges {
-	return &challenges{m: map[string]*challenge{}, life: life, keep: 10 * time.Minute, max: 100000}
+	return &challenges{m: map[string]*challenge{}, byAddr: map[string]int{}, life: life,
+		keep: 10 * time.Minute, max: 100000, perAddr: maxChallengesPerAddr}
 }
 
 // issue makes a challenge for addr. ok is false when too many are
@@ -44,13 +54,14 @@ func (c *challenges) issue(addr string, now time.Time) (id string, ch *challenge
 	ch = &challenge{nonce: nonce, addr: addr, expiresAt: now.Add(c.life)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.m) >= c.max {
+	if len(c.m) >= c.max || c.byAddr[addr] >= c.perAddr {
 		c.pruneLocked(now)
-		if len(c.m) >= c.max {
+		if len(c.m) >= c.max || c.byAddr[addr] >= c.perAddr {
 			return "", nil, false
 		}
 	}
 	c.m[id] = ch
+	c.byAddr[addr]++
 	return id, ch, true
 }
 
@@ -84,6 +95,9 @@ func (c *challenges) pruneLocked(now time.Time) {
 	for id, ch := range c.m {
 		if now.After(ch.expiresAt.Add(c.keep)) {
 			delete(c.m, id)
+			if c.byAddr[ch.addr]--; c.byAddr[ch.addr] <= 0 {
+				delete(c.byAddr, ch.addr)
+			}
 		}
 	}
 }

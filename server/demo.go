@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -17,6 +18,7 @@ import (
 
 	"kense/api"
 	"kense/eds"
+	"kense/eds/gost"
 	"kense/i18n"
 )
 
@@ -66,10 +68,17 @@ type DemoInfo struct {
 }
 
 // DemoPKI is a CA that issues NCA-shaped certificates; tests use it too.
+// Beside the RSA root and intermediate it has a GOST CA ("DEMO ҰКО (GOST)",
+// GOST 34.10-2015 512-bit, NCA's OIDs and byte order) for GOST keys: NCA
+// publishes only a SIGN test key for GOST, and sign-in needs an AUTH key.
 type DemoPKI struct {
 	Root, CA       *x509.Certificate
 	rootKey, caKey *rsa.PrivateKey
 	Revoked        []x509.RevocationListEntry
+
+	GOSTCA      *x509.Certificate // self-signed; a trust anchor as NCA's intermediates are
+	gostKey     *gost.PrivateKey
+	GOSTRevoked []x509.RevocationListEntry
 }
 
 // DemoPerson is a certificate subject.
@@ -118,7 +127,29 @@ func NewDemoPKI(now time.Time) (*DemoPKI, error) {
 		return nil, err
 	}
 	ca, _ := x509.ParseCertificate(caDER)
-	return &DemoPKI{Root: root, CA: ca, rootKey: rk, caKey: ck}, nil
+	gk, err := gost.GenerateKey(gost.CurveTC26512A, rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	gostTpl := &x509.Certificate{
+		SerialNumber:          randSerial(),
+		Subject:               pkix.Name{CommonName: "DEMO ҰКО (GOST)", Country: []string{"KZ"}},
+		NotBefore:             now.AddDate(-2, 0, 0),
+		NotAfter:              now.AddDate(5, 0, 0),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		MaxPathLenZero:        true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+	}
+	gostDER, err := gost.CreateCertificate(gostTpl, gostTpl, &gk.PublicKey, gk)
+	if err != nil {
+		return nil, err
+	}
+	gostCA, err := x509.ParseCertificate(gostDER)
+	if err != nil {
+		return nil, err
+	}
+	return &DemoPKI{Root: root, CA: ca, rootKey: rk, caKey: ck, GOSTCA: gostCA, gostKey: gk}, nil
 }
 
 func randSerial() *big.Int {
@@ -141,6 +172,38 @@ func (p *DemoPKI) Issue(who DemoPerson, usage string, notBefore, notAfter time.T
 
 // IssueFor certifies an existing key (tests reuse one key to save time).
 func (p *DemoPKI) IssueFor(k crypto.Signer, who DemoPerson, usage string, notBefore, notAfter time.Time) (*x509.Certificate, error) {
+	tpl, err := leafTemplate(who, usage, notBefore, notAfter)
+	if err != nil {
+		return nil, err
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tpl, p.CA, k.Public(), p.caKey)
+	if err != nil {
+		return nil, err
+	}
+	return x509.ParseCertificate(der)
+}
+
+// IssueGOST makes a GOST 34.10-2015 (512-bit) key and its certificate from
+// the GOST CA, NCA-shaped as Issue's. usage is "AUTH" or "SIGN".
+func (p *DemoPKI) IssueGOST(who DemoPerson, usage string, notBefore, notAfter time.Time) (*gost.PrivateKey, *x509.Certificate, error) {
+	tpl, err := leafTemplate(who, usage, notBefore, notAfter)
+	if err != nil {
+		return nil, nil, err
+	}
+	k, err := gost.GenerateKey(gost.CurveTC26512A, rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	der, err := gost.CreateCertificate(tpl, p.GOSTCA, &k.PublicKey, p.gostKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := x509.ParseCertificate(der)
+	return k, c, err
+}
+
+// leafTemplate is an NCA-shaped leaf certificate for who.
+func leafTemplate(who DemoPerson, usage string, notBefore, notAfter time.Time) (*x509.Certificate, error) {
 	name := pkix.Name{
 		CommonName:   strings.TrimSpace(who.Surname + " " + who.GivenName),
 		SerialNumber: "IIN" + who.IIN,
@@ -186,16 +249,17 @@ func (p *DemoPKI) IssueFor(k crypto.Signer, who DemoPerson, usage string, notBef
 	default:
 		return nil, fmt.Errorf("usage %q: want AUTH or SIGN", usage)
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tpl, p.CA, k.Public(), p.caKey)
-	if err != nil {
-		return nil, err
-	}
-	return x509.ParseCertificate(der)
+	return tpl, nil
 }
 
-// Revoke adds a certificate to the CA's next CRL.
+// Revoke adds a certificate to its CA's next CRL (the RSA or the GOST CA).
 func (p *DemoPKI) Revoke(c *x509.Certificate, at time.Time) {
-	p.Revoked = append(p.Revoked, x509.RevocationListEntry{SerialNumber: c.SerialNumber, RevocationTime: at})
+	e := x509.RevocationListEntry{SerialNumber: c.SerialNumber, RevocationTime: at}
+	if p.GOSTCA != nil && bytes.Equal(c.RawIssuer, p.GOSTCA.RawSubject) {
+		p.GOSTRevoked = append(p.GOSTRevoked, e)
+		return
+	}
+	p.Revoked = append(p.Revoked, e)
 }
 
 // CRL issues the intermediate's CRL, valid from thisUpdate for a week.
@@ -208,12 +272,31 @@ func (p *DemoPKI) CRL(thisUpdate time.Time) ([]byte, error) {
 	}, p.CA, p.caKey)
 }
 
+// GOSTCRL issues the GOST CA's CRL (GOST-signed), valid from thisUpdate
+// for a week.
+func (p *DemoPKI) GOSTCRL(thisUpdate time.Time) ([]byte, error) {
+	return gost.CreateRevocationList(&x509.RevocationList{
+		Number:                    big.NewInt(thisUpdate.Unix()),
+		ThisUpdate:                thisUpdate,
+		NextUpdate:                thisUpdate.AddDate(0, 0, 7),
+		RevokedCertificateEntries: p.GOSTRevoked,
+	}, p.GOSTCA, p.gostKey)
+}
+
 // CAKey is the intermediate's key (tests sign OCSP responses with it).
 func (p *DemoPKI) CAKey() crypto.Signer { return p.caKey }
+
+// GOSTCAKey is the GOST CA's key (tests sign GOST OCSP responses with it).
+func (p *DemoPKI) GOSTCAKey() *gost.PrivateKey { return p.gostKey }
 
 // KeyFile encodes a key and its chain as NCA does (BER PKCS#12).
 func (p *DemoPKI) KeyFile(k crypto.Signer, c *x509.Certificate, password string) ([]byte, error) {
 	return eds.EncodePKCS12(k, c, []*x509.Certificate{p.CA, p.Root}, []byte(password))
+}
+
+// GOSTKeyFile encodes a GOST key and its chain as NCA does (BER PKCS#12).
+func (p *DemoPKI) GOSTKeyFile(k *gost.PrivateKey, c *x509.Certificate, password string) ([]byte, error) {
+	return eds.EncodeGOSTPKCS12(k, c, []*x509.Certificate{p.GOSTCA}, []byte(password))
 }
 
 // CreateDemo makes the demo PKI in dir (ca/, keys/, config.json,
@@ -251,31 +334,46 @@ func CreateDemo(st Store, dir string, now time.Time) (*DemoInfo, error) {
 		account string
 		expect  string
 		revoke  bool
+		gost    bool
 	}
 	items := []item{
-		{"notary_AUTH_RSA256.p12", notary, "AUTH", fresh, "srv.demo.acct.notary", "srv.demo.exp.ok", false},
-		{"notary_RSA256.p12", notary, "SIGN", fresh, "srv.demo.acct.notary", "srv.demo.exp.sign", false},
-		{"notary_revoked_AUTH_RSA256.p12", notary, "AUTH", fresh.Add(-time.Hour), "srv.demo.acct.notary", "srv.demo.exp.revoked", true},
-		{"notary2_AUTH_RSA256.p12", notary2, "AUTH", old, "srv.demo.acct.notary2", "srv.demo.exp.warn", false},
-		{"rer_AUTH_RSA256.p12", rer, "AUTH", fresh, "srv.demo.acct.rer", "srv.demo.exp.rer", false},
-		{"blocked_AUTH_RSA256.p12", blocked, "AUTH", fresh, "srv.demo.acct.blocked", "srv.demo.exp.blocked", false},
-		{"stranger_AUTH_RSA256.p12", stranger, "AUTH", fresh, "srv.demo.acct.none", "srv.demo.exp.none", false},
+		{"notary_AUTH_RSA256.p12", notary, "AUTH", fresh, "srv.demo.acct.notary", "srv.demo.exp.ok", false, false},
+		{"notary_RSA256.p12", notary, "SIGN", fresh, "srv.demo.acct.notary", "srv.demo.exp.sign", false, false},
+		{"notary_revoked_AUTH_RSA256.p12", notary, "AUTH", fresh.Add(-time.Hour), "srv.demo.acct.notary", "srv.demo.exp.revoked", true, false},
+		{"notary2_AUTH_RSA256.p12", notary2, "AUTH", old, "srv.demo.acct.notary2", "srv.demo.exp.warn", false, false},
+		{"rer_AUTH_RSA256.p12", rer, "AUTH", fresh, "srv.demo.acct.rer", "srv.demo.exp.rer", false, false},
+		{"blocked_AUTH_RSA256.p12", blocked, "AUTH", fresh, "srv.demo.acct.blocked", "srv.demo.exp.blocked", false, false},
+		{"stranger_AUTH_RSA256.p12", stranger, "AUTH", fresh, "srv.demo.acct.none", "srv.demo.exp.none", false, false},
+		{"notary_AUTH_GOST512.p12", notary, "AUTH", fresh, "srv.demo.acct.notary", "srv.demo.exp.gost", false, true},
 	}
 	certs := map[string]*x509.Certificate{}
 	info := &DemoInfo{Dir: dir, ConfigFile: cfgPath, KeyPassword: DemoKeyPassword, RERLogin: DemoRERLogin, RERPassword: DemoRERPassword}
 	for _, it := range items {
-		k, c, err := pki.Issue(it.who, it.usage, it.nb, year(it.nb))
-		if err != nil {
-			return nil, err
+		var c *x509.Certificate
+		var p12 []byte
+		if it.gost {
+			k, gc, err := pki.IssueGOST(it.who, it.usage, it.nb, year(it.nb))
+			if err != nil {
+				return nil, err
+			}
+			c = gc
+			if p12, err = pki.GOSTKeyFile(k, c, DemoKeyPassword); err != nil {
+				return nil, err
+			}
+		} else {
+			k, rc, err := pki.Issue(it.who, it.usage, it.nb, year(it.nb))
+			if err != nil {
+				return nil, err
+			}
+			c = rc
+			if p12, err = pki.KeyFile(k, c, DemoKeyPassword); err != nil {
+				return nil, err
+			}
 		}
 		if it.revoke {
 			pki.Revoke(c, now.Add(-time.Hour))
-		} else if it.usage == "AUTH" {
-			certs[it.who.IIN] = c
-		}
-		p12, err := pki.KeyFile(k, c, DemoKeyPassword)
-		if err != nil {
-			return nil, err
+		} else if it.usage == "AUTH" && certs[it.who.IIN] == nil {
+			certs[it.who.IIN] = c // the account's registered EDS: its first AUTH key
 		}
 		f := filepath.Join(dir, "keys", it.file)
 		if err := os.WriteFile(f, p12, 0o600); err != nil {
@@ -288,7 +386,12 @@ func CreateDemo(st Store, dir string, now time.Time) (*DemoInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := map[string][]byte{"ca/demo_root.cer": pki.Root.Raw, "ca/demo_ca.cer": pki.CA.Raw, "ca/demo_ca.crl": crl}
+	gostCRL, err := pki.GOSTCRL(now.Add(-time.Minute))
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{"ca/demo_root.cer": pki.Root.Raw, "ca/demo_ca.cer": pki.CA.Raw, "ca/demo_ca.crl": crl,
+		"ca/demo_gost_ca.cer": pki.GOSTCA.Raw, "ca/demo_gost_ca.crl": gostCRL}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(name)), data, 0o644); err != nil {
 			return nil, err
@@ -315,9 +418,9 @@ func CreateDemo(st Store, dir string, now time.Time) (*DemoInfo, error) {
 		return nil, err
 	}
 	cfg := FileConfig{Demo: true, Trust: TrustConfig{
-		Anchors:       []string{"ca/demo_root.cer"},
+		Anchors:       []string{"ca/demo_root.cer", "ca/demo_gost_ca.cer"},
 		Intermediates: []string{"ca/demo_ca.cer"},
-		CRLs:          []string{"ca/demo_ca.crl"},
+		CRLs:          []string{"ca/demo_ca.crl", "ca/demo_gost_ca.crl"},
 		Revocation:    "prefer",
 	}}
 	b, err := cfg.MarshalIndent()

@@ -3,8 +3,10 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"log/slog"
+	"math/big"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -12,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/ocsp"
+
 	"kense/api"
 	"kense/eds"
+	"kense/eds/edstest"
 )
 
 // gostEnv is a real kense-server on 127.0.0.1 (bbolt in t.TempDir())
@@ -133,7 +138,8 @@ func TestGOSTSignIn(t *testing.T) {
 // usage where the server asks for AUTH. kense-server has (rightly) no
 // setting for the usage a sign-in requires, and NCA publishes no GOST AUTH
 // test key; with this wrapper the rest of the sign-in — GOST signature,
-// chain, GOST CRL, account, session — runs to the end with the real key.
+// chain, GOST CRL, account, session — runs to the end with NCA's real key.
+// TestGOSTAuthSignIn signs in without it, with a generated GOST AUTH key.
 type signKeyAccepted struct{ inner SignatureVerifier }
 
 func (w signKeyAccepted) VerifyCMS(cms, data []byte, requireEKU string) (*Verified, error) {
@@ -166,6 +172,122 @@ func TestGOSTSignInAccepted(t *testing.T) {
 	// Without a CRL the "require" policy refuses: revocation is checked
 	// with the GOST CRL, not skipped.
 	e.tune(func(v *eds.Verifier) { v.CRLs = nil })
+	st, b = e.signIn(s, attempt{})
+	wantCode(t, st, b, 503, api.CodeRevocationUnknown)
+}
+
+// gostAuthSigner issues a GOST-2015 AUTH key from the demo PKI's GOST CA
+// and signs with it through NCA's key file form (encode, read back).
+func gostAuthSigner(t *testing.T, pki *DemoPKI, who DemoPerson, nb time.Time) (eds.Signer, *x509.Certificate) {
+	t.Helper()
+	k, c, err := pki.IssueGOST(who, "AUTH", nb, nb.AddDate(1, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p12, err := pki.GOSTKeyFile(k, c, "Aa123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := eds.ReadPKCS12(p12, []byte("Aa123456"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct.Keys[0].Info.Algorithm != "GOST2015-512" || ct.Keys[0].Info.KeyUsage != "AUTH" {
+		t.Fatalf("%+v", ct.Keys[0].Info)
+	}
+	s, err := ct.Keys[0].Signer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c
+}
+
+// TestGOSTAuthSignIn: a real kense-server on 127.0.0.1 signs in a GOST-2015
+// AUTH key (no test-only wrapper: the server asks for AUTH as always),
+// issued by the demo PKI's GOST CA, under the "require" revocation policy:
+// first with the GOST CA's GOST-signed CRL, then with no CRL and a
+// GOST-signed OCSP responder (CA-signed and delegated). A changed
+// signature byte, a revoked key, a CA that is not trusted and a responder
+// that is down are refused.
+func TestGOSTAuthSignIn(t *testing.T) {
+	e := newEnv(t, func(c *Config, v *eds.Verifier) { v.Policy = eds.RevocationRequire })
+	pki := e.pki
+	nb := t0.AddDate(0, -1, 0)
+	s, cert := gostAuthSigner(t, pki, pNotary, nb)
+	bad, badCert := gostAuthSigner(t, pki, pNotary, nb)
+	e.addAccount(NewAccount{IIN: pNotary.IIN, FullName: "Нұрланова Айгүл", Kind: api.KindUNIS, Cert: cert})
+
+	// Not trusted yet: only the RSA root is an anchor.
+	st, b := e.signIn(s, attempt{})
+	wantCode(t, st, b, 401, api.CodeUntrusted)
+
+	crlDER, err := pki.GOSTCRL(e.clock.Now().Add(-time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := ParseCRL(crlDER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.tune(func(v *eds.Verifier) {
+		v.Anchors = append(v.Anchors, pki.GOSTCA)
+		v.CRLs = []*x509.RevocationList{crl}
+	})
+	r := e.ok(s, attempt{})
+	if r.Account.IIN != pNotary.IIN || r.Token == "" {
+		t.Fatalf("%+v", r.Account)
+	}
+	if st, b := e.do(nil, "GET", api.PathMe, r.Token, nil); st != 200 || !bytes.Contains(b, []byte(pNotary.IIN)) {
+		t.Fatalf("me: %d %s", st, b)
+	}
+	e.ok(s, attempt{detached: true})
+	st, b = e.signIn(s, attempt{mutate: flipSignature(t)})
+	wantCode(t, st, b, 401, api.CodeBadSignature)
+	st, b = e.signIn(s, attempt{data: []byte("not the server's nonce")})
+	wantCode(t, st, b, 401, api.CodeBadSignature)
+
+	// Revoked in the GOST CRL.
+	p := *pki
+	p.Revoke(badCert, e.clock.Now().Add(-time.Hour))
+	if len(p.GOSTRevoked) != 1 || len(p.Revoked) != 0 {
+		t.Fatal("the GOST certificate went to the RSA CA's CRL")
+	}
+	crlDER, _ = p.GOSTCRL(e.clock.Now().Add(-time.Minute))
+	crl, _ = ParseCRL(crlDER)
+	e.tune(func(v *eds.Verifier) { v.CRLs = []*x509.RevocationList{crl} })
+	st, b = e.signIn(bad, attempt{})
+	wantCode(t, st, b, 401, api.CodeRevoked)
+	e.ok(s, attempt{})
+
+	// No CRL: a GOST-signed OCSP answer decides ("require" refuses without one).
+	e.tune(func(v *eds.Verifier) { v.CRLs = nil })
+	st, b = e.signIn(s, attempt{})
+	wantCode(t, st, b, 503, api.CodeRevocationUnknown)
+	ca := &edstest.GOSTCA{Cert: pki.GOSTCA, Key: pki.GOSTCAKey()}
+	answer := func(serial *big.Int) int {
+		if serial.Cmp(badCert.SerialNumber) == 0 {
+			return ocsp.Revoked
+		}
+		return ocsp.Good
+	}
+	respCert, respKey := ca.IssueResponder(t, nb, t0.AddDate(1, 0, 0))
+	for _, by := range []edstest.GOSTResponder{{}, {Cert: respCert, Key: respKey}} {
+		responder := ca.OCSPResponder(t, by, e.clock.Now().Add(-time.Minute), answer)
+		e.tune(func(v *eds.Verifier) { v.OCSP = &OCSPClient{URL: responder.URL, Now: e.clock.Now} })
+		e.ok(s, attempt{})
+		st, b = e.signIn(bad, attempt{})
+		wantCode(t, st, b, 401, api.CodeRevoked)
+		st, b = e.signIn(s, attempt{mutate: flipSignature(t)})
+		wantCode(t, st, b, 401, api.CodeBadSignature)
+		responder.Close()
+		st, b = e.signIn(s, attempt{})
+		wantCode(t, st, b, 503, api.CodeRevocationUnknown)
+	}
+	// An answer signed by another GOST key is no answer.
+	forger := edstest.NewGOSTCA(t, pki.GOSTCA.Subject.CommonName, nb, t0.AddDate(1, 0, 0))
+	fake := &edstest.GOSTCA{Cert: pki.GOSTCA, Key: forger.Key}
+	responder := fake.OCSPResponder(t, edstest.GOSTResponder{}, e.clock.Now().Add(-time.Minute), answer)
+	e.tune(func(v *eds.Verifier) { v.OCSP = &OCSPClient{URL: responder.URL, Now: e.clock.Now} })
 	st, b = e.signIn(s, attempt{})
 	wantCode(t, st, b, 503, api.CodeRevocationUnknown)
 }

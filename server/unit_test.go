@@ -110,6 +110,32 @@ func TestLimiter(t *testing.T) {
 	}
 }
 
+// One address asking for challenges in a loop is refused before the
+// table fills; another address still gets one; pruning frees the first.
+func TestChallengesPerAddressCap(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := newChallenges(2 * time.Minute)
+	c.perAddr = 5
+	for i := 0; i < 5; i++ {
+		if _, _, ok := c.issue("10.0.0.1", now); !ok {
+			t.Fatalf("challenge %d refused", i)
+		}
+	}
+	if _, _, ok := c.issue("10.0.0.1", now); ok {
+		t.Fatal("sixth challenge from one address issued")
+	}
+	if _, _, ok := c.issue("10.0.0.2", now); !ok {
+		t.Fatal("another address refused")
+	}
+	later := now.Add(c.life + c.keep + time.Second)
+	if _, _, ok := c.issue("10.0.0.1", later); !ok {
+		t.Fatal("still refused after the old challenges expired")
+	}
+	if c.byAddr["10.0.0.1"] != 1 || c.byAddr["10.0.0.2"] != 0 {
+		t.Fatalf("per-address counts %v", c.byAddr)
+	}
+}
+
 func TestDecodeStrict(t *testing.T) {
 	var r api.SignInRequest
 	ok := `{"challengeId":"x","cms":"AAAA","login":"a","password":"p\u0430\"ss"}`

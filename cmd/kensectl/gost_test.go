@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/json"
+	"math/big"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -10,7 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/ocsp"
+
+	"kense/api"
 	"kense/eds"
+	"kense/eds/edstest"
 	"kense/i18n"
 	"kense/server"
 )
@@ -113,7 +119,8 @@ func TestGOSTKeyinfoSignVerify(t *testing.T) {
 // kense-server trusting NCA's GOST CA. NCA's test GOST key is a SIGN key, so
 // kensectl refuses it for sign-in with the "pick the AUTH key" message
 // before anything is signed (the server's own GOST check of a sign-in is in
-// server/gost_test.go).
+// server/gost_test.go; TestGOSTAuthSigninOCSP and TestSignin's "gost" sign
+// in with generated GOST AUTH keys).
 func TestGOSTSignin(t *testing.T) {
 	nca := edsNCADir(t)
 	prev := i18n.Current()
@@ -143,5 +150,99 @@ func TestGOSTSignin(t *testing.T) {
 	want := (&eds.Error{Code: eds.CodeWrongKeyUsage, Want: "AUTH"}).Message(i18n.EN)
 	if rc != 1 || !strings.Contains(errb.String(), want) || out.Len() != 0 {
 		t.Errorf("rc=%d stdout=%q stderr=%q", rc, out.String(), errb.String())
+	}
+}
+
+// TestGOSTAuthSigninOCSP: a GOST-2015 AUTH key from a generated GOST CA, in
+// an NCA-form key file, signs in with `kensectl signin` to a real
+// kense-server whose revocation policy is "require" with no CRL, so the
+// GOST-signed OCSP answer of the CA's delegated responder decides; a key the
+// responder calls revoked is refused. `kensectl verify -ocsp` reads the
+// same responder.
+func TestGOSTAuthSigninOCSP(t *testing.T) {
+	prev := i18n.Current()
+	i18n.SetLang(i18n.EN)
+	t.Cleanup(func() { i18n.SetLang(prev) })
+	now := time.Now()
+	ca := edstest.NewGOSTCA(t, "TEST ҰКО (GOST)", now.AddDate(-1, 0, 0), now.AddDate(2, 0, 0))
+	who := edstest.Person{IIN: "780312450016", Surname: "НҰРЛАНОВА", Name: "АЙГҮЛ", Patronymic: "СЕРІКҚЫЗЫ", EKU: eds.EKUAuth,
+		NotBefore: now.AddDate(0, -1, 0), NotAfter: now.AddDate(1, 0, 0)}
+	dir := t.TempDir()
+	keyFile := func(name string) (string, *big.Int) {
+		c, k := ca.Issue(t, who)
+		p12, err := eds.EncodeGOSTPKCS12(k, c, []*x509.Certificate{ca.Cert}, []byte("Aa123456"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, p12, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return f, c.SerialNumber
+	}
+	good, _ := keyFile("good_AUTH_GOST.p12")
+	revoked, revokedSerial := keyFile("revoked_AUTH_GOST.p12")
+	respCert, respKey := ca.IssueResponder(t, now.AddDate(0, -1, 0), now.AddDate(1, 0, 0))
+	responder := ca.OCSPResponder(t, edstest.GOSTResponder{Cert: respCert, Key: respKey}, now.Add(-time.Minute), func(s *big.Int) int {
+		if s.Cmp(revokedSerial) == 0 {
+			return ocsp.Revoked
+		}
+		return ocsp.Good
+	})
+
+	st, err := server.OpenBolt(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := server.CreateAccount(st, server.NewAccount{IIN: who.IIN, FullName: "НҰРЛАНОВА АЙГҮЛ", Kind: api.KindUNIS}, now); err != nil {
+		t.Fatal(err)
+	}
+	v := &eds.Verifier{Anchors: []*x509.Certificate{ca.Cert}, Policy: eds.RevocationRequire,
+		OCSP: &server.OCSPClient{URL: responder.URL}}
+	srv, err := server.New(server.Config{Store: st, Verifier: server.EDSVerifier{V: v}, MaxFailures: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	t.Setenv("KENSE_KEY_PASSWORD", "Aa123456")
+	t.Setenv("KENSE_PASSWORD", "")
+	t.Setenv("KENSE_SERVER", "")
+
+	var out, errb bytes.Buffer
+	if rc := run([]string{"signin", "-server", hs.URL, good}, &out, &errb); rc != 0 {
+		t.Fatalf("rc=%d %s", rc, errb.String())
+	}
+	var o signinOut
+	if err := json.Unmarshal(out.Bytes(), &o); err != nil || o.Account.IIN != who.IIN || o.Key == nil || o.Key.Algorithm != "GOST2015-512" || o.Key.KeyUsage != "AUTH" {
+		t.Fatalf("%v %+v", err, o)
+	}
+	out.Reset()
+	errb.Reset()
+	rc := run([]string{"signin", "-server", hs.URL, revoked}, &out, &errb)
+	want := i18n.T("client.err.revoked")
+	if rc != 1 || !strings.Contains(errb.String(), want) || out.Len() != 0 {
+		t.Errorf("revoked: rc=%d stdout=%q stderr=%q (want %q)", rc, out.String(), errb.String(), want)
+	}
+
+	// kensectl verify asks the same GOST responder.
+	trust := t.TempDir()
+	os.WriteFile(filepath.Join(trust, "gost_ca.cer"), ca.Cert.Raw, 0o644)
+	data := filepath.Join(dir, "data.txt")
+	os.WriteFile(data, []byte("Өтініш № 17"), 0o644)
+	for _, tc := range []struct {
+		key   string
+		valid bool
+		code  string
+	}{{good, true, ""}, {revoked, false, "revoked"}} {
+		sig := tc.key + ".cms"
+		if rc, _, errs := edsRun(t, "sign", tc.key, "-in", data, "-o", sig); rc != 0 {
+			t.Fatalf("sign rc=%d %s", rc, errs)
+		}
+		rc, v := edsVerify(t, sig, "-trust", trust, "-ocsp", responder.URL, "-revocation", "require")
+		if v.Valid != tc.valid || v.Code != tc.code || (tc.valid && (rc != 0 || v.Revocation != "good" || v.Source != "ocsp")) {
+			t.Errorf("verify %s: rc=%d %+v", filepath.Base(tc.key), rc, v)
+		}
 	}
 }

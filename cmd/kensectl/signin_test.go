@@ -92,6 +92,18 @@ func TestSignin(t *testing.T) {
 		}
 	})
 
+	t.Run("gost", func(t *testing.T) {
+		// The demo's GOST 34.10-2015 AUTH key, from its GOST CA (GOST CRL).
+		code, out, errs := signin(t, "-server", hs.URL, key("notary_AUTH_GOST512.p12"))
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		o := decode(t, out)
+		if o.Account.IIN != "780312450016" || o.Key == nil || o.Key.Algorithm != "GOST2015-512" || o.Key.KeyUsage != "AUTH" || !o.Demo {
+			t.Fatalf("output %+v", o)
+		}
+	})
+
 	t.Run("rer from stdin", func(t *testing.T) {
 		// Both passwords from stdin lines: the key's, then the account's.
 		os.Unsetenv("KENSE_KEY_PASSWORD")

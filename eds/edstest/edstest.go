@@ -100,6 +100,19 @@ var (
 func (ca *CA) Issue(t testing.TB, p Person) (*x509.Certificate, *rsa.PrivateKey) {
 	t.Helper()
 	k := Key(t, p.KeyIndex)
+	der, err := x509.CreateCertificate(rand.Reader, personTemplate(p), ca.Cert, &k.PublicKey, ca.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, k
+}
+
+// personTemplate is the certificate template of p, as NCA fills it.
+func personTemplate(p Person) *x509.Certificate {
 	subj := pkix.Name{
 		CommonName: p.Surname + " " + p.Name,
 		Country:    []string{"KZ"},
@@ -131,15 +144,7 @@ func (ca *CA) Issue(t testing.TB, p Person) (*x509.Certificate, *rsa.PrivateKey)
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}
 		tmpl.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &k.PublicKey, ca.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, k
+	return tmpl
 }
 
 // CRL makes a CRL listing revoked (revoked at revokedAt).
@@ -167,6 +172,18 @@ func (ca *CA) CRL(t testing.TB, revoked []*x509.Certificate, revokedAt, thisUpda
 // or -1 for an HTTP 503 (NCA's "try again"). thisUpdate is the answers' time.
 func (ca *CA) OCSPResponder(t testing.TB, thisUpdate time.Time, status func(serial *big.Int) int) *httptest.Server {
 	t.Helper()
+	return serveOCSP(t, status, func(req *ocsp.Request, st int) ([]byte, error) {
+		return ocsp.CreateResponse(ca.Cert, ca.Cert, ocsp.Response{
+			Status: st, SerialNumber: req.SerialNumber, ThisUpdate: thisUpdate, NextUpdate: thisUpdate.Add(24 * time.Hour),
+			RevokedAt: thisUpdate.Add(-time.Hour), IssuerHash: req.HashAlgorithm,
+		}, ca.Key)
+	})
+}
+
+// serveOCSP answers OCSP requests on 127.0.0.1 with what sign makes of the
+// status status gives (-1: HTTP 503).
+func serveOCSP(t testing.TB, status func(serial *big.Int) int, sign func(req *ocsp.Request, st int) ([]byte, error)) *httptest.Server {
+	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
 		if err != nil {
@@ -183,10 +200,7 @@ func (ca *CA) OCSPResponder(t testing.TB, thisUpdate time.Time, status func(seri
 			http.Error(w, "try again", http.StatusServiceUnavailable)
 			return
 		}
-		resp, err := ocsp.CreateResponse(ca.Cert, ca.Cert, ocsp.Response{
-			Status: st, SerialNumber: req.SerialNumber, ThisUpdate: thisUpdate, NextUpdate: thisUpdate.Add(24 * time.Hour),
-			RevokedAt: thisUpdate.Add(-time.Hour), IssuerHash: req.HashAlgorithm,
-		}, ca.Key)
+		resp, err := sign(req, st)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return

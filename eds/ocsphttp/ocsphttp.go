@@ -30,7 +30,13 @@ type Checker struct {
 	// what NCA's own test responses carry. crypto.SHA1 suits RFC 5019
 	// lightweight responders.
 	Hash crypto.Hash
+	// MaxAge bounds the age of an answer without nextUpdate (NCA's have
+	// none: it answers at the time of the request); 0 means DefaultMaxAge.
+	MaxAge time.Duration
 }
+
+// DefaultMaxAge is how old an answer without nextUpdate may be.
+const DefaultMaxAge = time.Hour
 
 const maxResponse = 1 << 20
 
@@ -78,8 +84,21 @@ func (c *Checker) Check(cert, issuer *x509.Certificate) (string, error) {
 
 // Status reads a DER OCSP response about cert, checking its signature by
 // issuer (or a responder certificate issuer delegated) and its freshness.
+// This is the one place of Kense's OCSP rule: the server's and kensectl's
+// checks both come here. RSA and ECDSA signatures are checked by
+// x/crypto/ocsp, GOST ones (NCA's GOST responder) by eds/gost (gost.go).
 func (c *Checker) Status(der []byte, cert, issuer *x509.Certificate) (string, error) {
-	r, err := ocsp.ParseResponseForCert(der, cert, issuer)
+	now := time.Now()
+	if c.Now != nil {
+		now = c.Now()
+	}
+	var r *ocsp.Response
+	var err error
+	if gostSigned(der) {
+		r, err = parseGOST(der, cert, issuer, now)
+	} else {
+		r, err = ocsp.ParseResponseForCert(der, cert, issuer)
+	}
 	if err != nil {
 		var re ocsp.ResponseError
 		if errors.As(err, &re) {
@@ -87,14 +106,21 @@ func (c *Checker) Status(der []byte, cert, issuer *x509.Certificate) (string, er
 		}
 		return "", err
 	}
-	now := time.Now()
-	if c.Now != nil {
-		now = c.Now()
-	}
-	if !r.NextUpdate.IsZero() && now.After(r.NextUpdate.Add(5*time.Minute)) {
+	// A little skew is allowed: responders' clocks are not ours.
+	const skew = 5 * time.Minute
+	if !r.NextUpdate.IsZero() && now.After(r.NextUpdate.Add(skew)) {
 		return "", fmt.Errorf("OCSP response is stale (next update %s)", r.NextUpdate.UTC().Format(time.RFC3339))
 	}
-	if now.Before(r.ThisUpdate.Add(-5 * time.Minute)) {
+	// NCA's answers carry no nextUpdate: without a bound, an old signed
+	// "good" could be replayed (the service is plain HTTP) for ever.
+	maxAge := c.MaxAge
+	if maxAge <= 0 {
+		maxAge = DefaultMaxAge
+	}
+	if r.NextUpdate.IsZero() && now.After(r.ThisUpdate.Add(maxAge+skew)) {
+		return "", fmt.Errorf("OCSP response is stale (this update %s, no next update)", r.ThisUpdate.UTC().Format(time.RFC3339))
+	}
+	if now.Before(r.ThisUpdate.Add(-skew)) {
 		return "", fmt.Errorf("OCSP response is from the future (%s)", r.ThisUpdate.UTC().Format(time.RFC3339))
 	}
 	switch r.Status {

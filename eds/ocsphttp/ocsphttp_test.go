@@ -37,7 +37,8 @@ func ncaDir(t *testing.T) string {
 
 // The NCA test OCSP service's real answers. The one about the RSA signing
 // key is signed by an RSA delegated responder and verifies in full; the
-// GOST-2015 one is read unverified (its GOST signature waits for eds/gost).
+// GOST-2015 one is read here unverified, and verified in
+// TestRealNCAGOSTResponse.
 func TestRealNCAResponses(t *testing.T) {
 	d := ncaDir(t)
 	read := func(parts ...string) []byte {

@@ -61,9 +61,9 @@ type singleResponse struct {
 var oidBasic = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}
 
 // ParseUnverified reads an OCSP response's first answer without checking
-// its signature: for looking at NCA's GOST-signed responses until eds/gost
-// can verify them. Never base a trust decision on it; Checker.Status does
-// the verified reading.
+// its signature: for looking at a response (tests, diagnostics). Never base
+// a trust decision on it; Checker.Status does the verified reading, GOST
+// signatures included.
 func ParseUnverified(der []byte) (*Info, error) {
 	var r ocspResponse
 	if rest, err := asn1.Unmarshal(der, &r); err != nil || len(rest) > 0 {
