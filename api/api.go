@@ -124,6 +124,11 @@ type Account struct {
 	// EDSYearEndsAt: when the newest registered EDS turns a calendar year old
 	// (UNIS rule 12); absent when none is registered.
 	EDSYearEndsAt *time.Time `json:"edsYearEndsAt,omitempty"`
+	// RER SDB accounts, as the executed applications set them (issue 8):
+	// the position, the user type (1 or 2) and its access-level letters.
+	Position     string   `json:"position,omitempty"`
+	UserType     int      `json:"userType,omitempty"`
+	AccessLevels []string `json:"accessLevels,omitempty"`
 }
 
 // Certificate is an EDS certificate registered to an account.
@@ -158,6 +163,12 @@ type Policy struct {
 	Demo bool `json:"demo"`
 	// AuthEKU is the extended key usage that a sign-in key must carry.
 	AuthEKU string `json:"authEku"`
+	// LatestVersion is the newest Kense release IT offers (Semantic
+	// Versioning, e.g. "0.2.0"); empty: none announced. The app only tells
+	// the user; it never updates itself.
+	LatestVersion string `json:"latestVersion,omitempty"`
+	// DownloadURL is where that release is (an https URL); optional.
+	DownloadURL string `json:"downloadUrl,omitempty"`
 }
 
 // Endpoint paths (all under /v1).

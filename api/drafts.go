@@ -38,6 +38,9 @@ const (
 	// CodeSignerNotHead: the signature is not by the signed-in account, or
 	// not by the head the form names.
 	CodeSignerNotHead = "signer_not_head"
+	// CodeInvalidForm: the form has problems (form.Validate); an invalid
+	// application is never submitted (422).
+	CodeInvalidForm = "invalid_form"
 )
 
 // SubmitRequest is the body of POST /v1/drafts/{id}/submit.
@@ -164,6 +167,9 @@ type DraftRecord struct {
 	AppStatus string `json:"appStatus,omitempty"`
 	SHA256    string `json:"sha256,omitempty"`
 	AppReason string `json:"appReason,omitempty"`
+	// RowOutcomes: the administrator's decision on each decided row of the
+	// submitted application (issue 8), in row order.
+	RowOutcomes []RowOutcome `json:"rowOutcomes,omitempty"`
 }
 
 // ChangesResponse answers GET /v1/drafts/changes.

@@ -79,6 +79,7 @@ func AccountView(a *Account) api.Account {
 	v := api.Account{
 		IIN: a.IIN, FullName: a.FullName, Kind: a.Kind, Status: a.Status,
 		Login: a.Login, BoundIP: a.BoundIP, Certificates: []api.Certificate{},
+		Position: a.Position, UserType: a.UserType, AccessLevels: a.AccessLevels,
 	}
 	for _, c := range a.Certificates {
 		v.Certificates = append(v.Certificates, api.Certificate{
@@ -150,6 +151,10 @@ func CreateAccount(st Store, n NewAccount, now time.Time) (*Account, error) {
 	if err := st.CreateAccount(a); err != nil {
 		return nil, err
 	}
+	if err := auditAfter(st, api.AuditEntry{At: now, AccountIIN: a.IIN, Action: api.AuditAccountCreated,
+		Changes: []api.FieldChange{{Field: "kind", New: a.Kind}, {Field: "fullName", New: a.FullName}, {Field: "login", New: a.Login}, {Field: "boundIp", New: a.BoundIP}}}); err != nil {
+		return a, fmt.Errorf("account created, audit entry lost: %w", err)
+	}
 	return a, nil
 }
 
@@ -159,16 +164,26 @@ func BlockAccount(st Store, iin, reason string, now time.Time) error {
 	if reason == "" {
 		return errors.New("a reason is required to block an account")
 	}
-	return st.UpdateAccount(iin, func(a *Account) error {
+	err := st.UpdateAccount(iin, func(a *Account) error {
+		if a.Status == api.StatusDismissed {
+			return ErrDismissed
+		}
 		a.Status, a.BlockedReason, a.BlockedAt = api.StatusBlocked, reason, now.UTC()
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return auditAfter(st, api.AuditEntry{At: now, AccountIIN: iin, Action: api.AuditBlocked, Reason: reason})
 }
 
 // UnblockAccount makes an account active again. An account blocked by the
 // EDS-year rule stays blocked until a newer EDS is registered.
 func UnblockAccount(st Store, iin string, now time.Time) error {
-	return st.UpdateAccount(iin, func(a *Account) error {
+	err := st.UpdateAccount(iin, func(a *Account) error {
+		if a.Status == api.StatusDismissed {
+			return ErrDismissed
+		}
 		if a.BlockedReason == api.CodeEDSYearExpired {
 			if end, ok := EDSYearEnd(a); ok && !now.Before(end) {
 				return errors.New("the registered EDS is more than a calendar year old: register the new EDS (accounts register-cert), which unblocks the account")
@@ -177,6 +192,10 @@ func UnblockAccount(st Store, iin string, now time.Time) error {
 		a.Status, a.BlockedReason, a.BlockedAt = api.StatusActive, "", time.Time{}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return auditAfter(st, api.AuditEntry{At: now, AccountIIN: iin, Action: api.AuditUnblocked})
 }
 
 // RegisterCert registers an EDS certificate to the account whose IIN it
@@ -186,8 +205,8 @@ func RegisterCert(st Store, iin string, c *x509.Certificate, now time.Time) erro
 	if got := CertIIN(c); got != iin {
 		return fmt.Errorf("the certificate is for IIN %q, not %s", got, iin)
 	}
-	return st.UpdateAccount(iin, func(a *Account) error {
-		rec := certRecord(c, now)
+	rec := certRecord(c, now)
+	err := st.UpdateAccount(iin, func(a *Account) error {
 		for _, old := range a.Certificates {
 			if old.Serial == rec.Serial && old.Issuer == rec.Issuer {
 				return fmt.Errorf("certificate %s is already registered", rec.Serial)
@@ -201,4 +220,9 @@ func RegisterCert(st Store, iin string, c *x509.Certificate, now time.Time) erro
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return auditAfter(st, api.AuditEntry{At: now, AccountIIN: iin, Action: api.AuditCertRegistered,
+		Changes: []api.FieldChange{{Field: "certificate", New: rec.Serial}}})
 }

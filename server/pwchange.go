@@ -233,6 +233,10 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 	}
 	s.byIIN.succeed(acct.IIN)
 	s.byIP.succeed(addr)
+	if err := auditAfter(s.cfg.Store, api.AuditEntry{At: now, ActorIIN: acct.IIN, ActorName: actorName(acct), AccountIIN: acct.IIN,
+		Action: api.AuditPasswordChanged, Changes: []api.FieldChange{{Field: "password"}}}); err != nil {
+		s.log.Error("audit", "iin", acct.IIN, "err", err)
+	}
 	s.log.Info("password changed", "iin", acct.IIN, "addr", addr)
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -273,6 +277,12 @@ func (s *Server) handlePasswordCompromised(w http.ResponseWriter, r *http.Reques
 		s.log.Error("store", "err", err)
 		s.writeError(w, http.StatusInternalServerError, api.CodeInternal, "storage error")
 		return
+	}
+	if !already {
+		if err := auditAfter(s.cfg.Store, api.AuditEntry{At: now, ActorIIN: acct.IIN, ActorName: actorName(acct), AccountIIN: acct.IIN,
+			Action: api.AuditPasswordCompromised}); err != nil {
+			s.log.Error("audit", "iin", acct.IIN, "err", err)
+		}
 	}
 	s.log.Warn("password reported compromised", "iin", acct.IIN, "head", acct.HeadIIN)
 	res := api.CompromisedResponse{}
@@ -351,12 +361,19 @@ func ResetPassword(st Store, acctIIN string, pw []byte, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	return st.UpdateAccount(acctIIN, func(a *Account) error {
+	err = st.UpdateAccount(acctIIN, func(a *Account) error {
 		if a.Kind != api.KindRER {
 			return errors.New("only RER SDB accounts have a password")
+		}
+		if a.Status == api.StatusDismissed {
+			return ErrDismissed
 		}
 		setPassword(a, h, now)
 		a.PasswordPrimary = true
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return auditAfter(st, api.AuditEntry{At: now, AccountIIN: acctIIN, Action: api.AuditPasswordReset, Changes: []api.FieldChange{{Field: "password"}}})
 }

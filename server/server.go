@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"kense/api"
+	"kense/deploy"
 )
 
 // Config configures a Server. Zero durations take the defaults below.
@@ -32,6 +33,12 @@ type Config struct {
 	SessionIdleTimeout time.Duration // default 30 min
 	SessionMaxAge      time.Duration // default 12 h
 	IdleLockMinutes    int           // default 10
+
+	// LatestVersion and DownloadURL announce the newest Kense release in
+	// the policy (deploy.ValidVersion, deploy.ValidDownloadURL); empty:
+	// nothing announced.
+	LatestVersion string
+	DownloadURL   string
 
 	// Rate limiting of failed sign-ins, per IIN and per client address.
 	MaxFailures   int           // default 5; negative: off
@@ -72,6 +79,15 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Verifier == nil {
 		return nil, errors.New("server: Store and Verifier are required")
+	}
+	if cfg.LatestVersion != "" && !deploy.ValidVersion(cfg.LatestVersion) {
+		return nil, fmt.Errorf("server: latest version %q is not MAJOR.MINOR.PATCH", cfg.LatestVersion)
+	}
+	if cfg.DownloadURL != "" && !deploy.ValidDownloadURL(cfg.DownloadURL) {
+		return nil, fmt.Errorf("server: download URL %q is not an https URL", cfg.DownloadURL)
+	}
+	if cfg.DownloadURL != "" && cfg.LatestVersion == "" {
+		return nil, errors.New("server: a download URL needs the latest version")
 	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
@@ -125,7 +141,7 @@ func (s *Server) routes() []route {
 		{"POST " + api.PathSignOut, s.handleSignOut},
 		{"GET " + api.PathMe, s.handleMe},
 		{"GET " + api.PathPolicy, s.handlePolicy},
-	}, append(append(s.draftRoutes(), s.ticketRoutes()...), s.passwordRoutes()...)...)
+	}, append(append(append(s.draftRoutes(), s.ticketRoutes()...), s.passwordRoutes()...), s.adminRoutes()...)...)
 }
 
 // Handler is the API with request logging.
@@ -202,6 +218,8 @@ func (s *Server) handlePolicy(w http.ResponseWriter, r *http.Request) {
 		EDSWarningDays:            EDSWarningDays,
 		Demo:                      s.cfg.Demo,
 		AuthEKU:                   EKUAuth,
+		LatestVersion:             s.cfg.LatestVersion,
+		DownloadURL:               s.cfg.DownloadURL,
 	})
 }
 
@@ -250,7 +268,7 @@ func statusOf(code string) int {
 	switch code {
 	case api.CodeBadRequest, api.CodeBadCMS:
 		return http.StatusBadRequest
-	case api.CodeAccountNotFound, api.CodeAccountBlocked, api.CodeWrongIP, api.CodeEDSYearExpired:
+	case api.CodeAccountNotFound, api.CodeAccountBlocked, api.CodeWrongIP, api.CodeEDSYearExpired, api.CodeAccountDismissed:
 		return http.StatusForbidden
 	case api.CodeRevocationUnknown:
 		return http.StatusServiceUnavailable
@@ -279,6 +297,7 @@ var messages = map[string]string{
 	api.CodeNonceUsed:         "the challenge was already used: ask for a new one",
 	api.CodeAccountNotFound:   "no account is registered for this IIN",
 	api.CodeAccountBlocked:    "the account is blocked",
+	api.CodeAccountDismissed:  "the account was closed by a dismissal and can no longer be used",
 	api.CodePasswordRequired:  "this account signs in with login and password as well as the EDS",
 	api.CodeWrongPassword:     "wrong login or password",
 	api.CodeWrongIP:           "this account may sign in only from its registered workstation address",
@@ -378,6 +397,9 @@ func (s *Server) signIn(req *api.SignInRequest, addr string, now time.Time) (*ap
 		s.log.Error("store", "err", err)
 		return nil, iin, refuse(api.CodeInternal, "storage error")
 	}
+	if acct.Status == api.StatusDismissed { // admin_apps.go: closed for good
+		return nil, iin, refuse(api.CodeAccountDismissed, messages[api.CodeAccountDismissed])
+	}
 	if acct.Status != api.StatusActive {
 		msg := messages[api.CodeAccountBlocked]
 		if acct.BlockedReason != "" {
@@ -431,6 +453,10 @@ func (s *Server) signIn(req *api.SignInRequest, addr string, now time.Time) (*ap
 			if err != nil {
 				s.log.Error("store", "err", err)
 				return nil, iin, refuse(api.CodeInternal, "storage error")
+			}
+			if err := auditAfter(s.cfg.Store, api.AuditEntry{At: now, ActorName: ActorServer, AccountIIN: iin,
+				Action: api.AuditEDSYearBlock, Reason: api.CodeEDSYearExpired}); err != nil {
+				s.log.Error("audit", "iin", iin, "err", err)
 			}
 			s.log.Warn("account blocked", "iin", iin, "reason", api.CodeEDSYearExpired)
 			return nil, iin, refuse(api.CodeEDSYearExpired, messages[api.CodeEDSYearExpired])

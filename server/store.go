@@ -32,8 +32,22 @@ type Account struct {
 	Certificates []RegisteredCert `json:"certificates,omitempty"`
 
 	// Roles are the Operator staff lines (api.RoleLine1…3) of an
-	// account of the Operator's support service; none for users.
+	// account of the Operator's support service, and the administrator
+	// roles (api.RoleRERAdmin, api.RoleChamber); none for users.
 	Roles []string `json:"roles,omitempty"`
+
+	// Set by executed applications (issue 8, admin_apps.go). RER SDB:
+	// the position, user type and access levels of the row, and the
+	// subunit of the application. DismissedAt: the account was closed for
+	// good (Status api.StatusDismissed). PreviousIINs: the IINs the account
+	// had before a change of IIN (13), oldest first; its audit history
+	// follows them.
+	Position     string    `json:"position,omitempty"`
+	UserType     int       `json:"userType,omitempty"`
+	AccessLevels []string  `json:"accessLevels,omitempty"`
+	Subunit      string    `json:"subunit,omitempty"`
+	DismissedAt  time.Time `json:"dismissedAt,omitzero"`
+	PreviousIINs []string  `json:"previousIins,omitempty"`
 }
 
 // RegisteredCert is an EDS certificate registered to an account.

@@ -12,14 +12,16 @@ import (
 
 // runAccountRoles: kense-server accounts roles -data DIR -iin IIN -set
 // line1,line2. It makes an account Operator staff (the ServiceDesk queue,
-// issue 6); an empty -set makes it a plain user again.
+// issue 6), an RER SDB administrator (rer_admin) or a territorial notarial
+// chamber employee (chamber; issue 8); an empty -set makes it a plain user
+// again.
 func runAccountRoles(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("accounts roles", stderr)
 	data := fs.String("data", "", "data directory")
 	iinFlag := fs.String("iin", "", "the account's IIN")
-	set := fs.String("set", "", "comma-separated roles: line1, line2, line3")
+	set := fs.String("set", "", "comma-separated roles: line1, line2, line3, rer_admin, chamber")
 	if err := parse(fs, args); err != nil || *iinFlag == "" {
-		fmt.Fprintln(stderr, i18n.T("tk.roles.usage"))
+		fmt.Fprintln(stderr, i18n.T("adm.roles.usage"))
 		return 2
 	}
 	var roles []string
@@ -28,8 +30,8 @@ func runAccountRoles(args []string, stdout, stderr io.Writer) int {
 		if r == "" {
 			continue
 		}
-		if !api.ValidRole(r) {
-			fmt.Fprintln(stderr, i18n.T("tk.roles.bad", "role", r))
+		if !api.ValidAccountRole(r) {
+			fmt.Fprintln(stderr, i18n.T("adm.roles.bad", "role", r))
 			return 2
 		}
 		if !contains(roles, r) {
