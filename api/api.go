@@ -129,6 +129,10 @@ type Account struct {
 	Position     string   `json:"position,omitempty"`
 	UserType     int      `json:"userType,omitempty"`
 	AccessLevels []string `json:"accessLevels,omitempty"`
+	// Roles are the account's roles (issue 6 lines, issue 8 rer_admin and
+	// chamber), so the app shows the screens the account may use; the
+	// server checks them on every request.
+	Roles []string `json:"roles,omitempty"`
 }
 
 // Certificate is an EDS certificate registered to an account.

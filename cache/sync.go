@@ -90,6 +90,9 @@ type syncRec struct {
 	AppStatus string `json:"appStatus,omitempty"`
 	SHA256    string `json:"sha256,omitempty"`
 	AppReason string `json:"appReason,omitempty"`
+	// Signature: who signed the submitted content, for its printouts
+	// (submit.go).
+	Signature *Signature `json:"signature,omitempty"`
 }
 
 func (r *syncRec) hasAccount(a string) bool { return slices.Contains(r.Accounts, a) }
@@ -205,6 +208,9 @@ type DraftSync struct {
 	// content's hash (the value under the QR code); AppReason the
 	// Operator's reason for a rejection.
 	AppStatus, SHA256, AppReason string
+	// Signature: who signed the application SHA256 names (nil: not known
+	// here, e.g. submitted from another workstation).
+	Signature *Signature
 }
 
 func (s *Store) draftSync(tx *bolt.Tx, id string) (DraftSync, error) {
@@ -216,7 +222,7 @@ func (s *Store) draftSync(tx *bolt.Tx, id string) (DraftSync, error) {
 		return DraftSync{}, newErr(ErrNotFound, s.path, fmt.Errorf("draft %q", id))
 	}
 	ds := DraftSync{ID: id, Version: l.rec.Version, Owner: l.rec.Owner, Shared: l.rec.Shared, LastSynced: l.rec.LastSynced,
-		AppStatus: l.rec.AppStatus, SHA256: l.rec.SHA256, AppReason: l.rec.AppReason}
+		AppStatus: l.rec.AppStatus, SHA256: l.rec.SHA256, AppReason: l.rec.AppReason, Signature: l.rec.Signature}
 	switch {
 	case tx.Bucket(bucketConflicts).Get([]byte(id)) != nil:
 		ds.Status = StatusConflict

@@ -195,7 +195,9 @@ func rowText(r form.Row) string {
 // ResolveMerge builds the draft field by field from both sides: choices
 // names every differing field (ConflictFields) with ChoiceMine or
 // ChoiceTheirs; rows go by index, and a row only one side has is kept when
-// that side is chosen and left out otherwise. The result is saved here and
+// that side is chosen and left out otherwise. A row both sides have may
+// instead be merged field by field: a choice for each of its differing
+// fields, "rows[N].iin" and so on (RowFields; sync_merge.go). The result is saved here and
 // pushed at the next sync, based on the server's version. Both sides must
 // be present: when one deleted the draft, choose keep mine or take theirs.
 func (s *Store) ResolveMerge(id string, choices map[string]Choice) error {
@@ -206,6 +208,11 @@ func (s *Store) ResolveMerge(id string, choices map[string]Choice) error {
 		diffs := ConflictFields(l.d.Form, l.rec.Shared, theirs.Form, theirs.Shared)
 		var missing []string
 		for _, d := range diffs {
+			var row int
+			if _, err := fmt.Sscanf(d.Field, "rows[%d]", &row); err == nil {
+				missing = append(missing, rowChoiceMissing(row, l.d.Form.Rows, theirs.Form.Rows, choices)...)
+				continue
+			}
 			if c := choices[d.Field]; c != ChoiceMine && c != ChoiceTheirs {
 				missing = append(missing, d.Field)
 			}
@@ -238,12 +245,8 @@ func (s *Store) ResolveMerge(id string, choices map[string]Choice) error {
 		tc := cloneForm(t)
 		out.Rows = nil
 		for i := range max(len(m.Rows), len(t.Rows)) {
-			src, n := m.Rows, len(m.Rows)
-			if pick(fmt.Sprintf("rows[%d]", i)) {
-				src, n = tc.Rows, len(tc.Rows)
-			}
-			if i < n {
-				out.Rows = append(out.Rows, src[i])
+			if r, keep := mergeRow(i, m.Rows, tc.Rows, choices); keep {
+				out.Rows = append(out.Rows, r)
 			}
 		}
 		out.ID = id

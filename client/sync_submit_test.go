@@ -37,8 +37,11 @@ func TestSubmitEndToEnd(t *testing.T) {
 	defer cs.Close()
 	sy := NewSyncer(c, cs, SyncOptions{})
 
-	f := syncForm("Алматы қаласы бойынша филиал", 2)
-	f.Head.FullName = "Нұрланова Айгүл Серікқызы"
+	// A valid form: the server submits no other.
+	f := form.Form{Subunit: "Алматы қаласы бойынша филиал", Date: "2026-11-23", AttachmentPages: 2,
+		Head: form.Head{Position: "Бөлім басшысы", FullName: "Нұрланова Айгүл Серікқызы"},
+		Rows: []form.Row{{FullName: "Омаров Данияр Асқарұлы", IIN: "921029350851", IP: "10.12.0.31",
+			UserType: 2, Operation: 12, AccessLevels: []string{"G", "H"}, Position: "Әкімші техник"}}}
 	d, err := cs.NewDraftFor(iin, f)
 	if err != nil {
 		t.Fatal(err)

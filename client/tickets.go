@@ -102,6 +102,8 @@ type TicketSyncReport struct {
 	// Receipts are the confirmations of the tickets registered now.
 	Receipts []api.TicketReceipt `json:"receipts,omitempty"`
 	Staff    bool                `json:"staff,omitempty"`
+	// Roles are the staff account's lines (line1…line3), as the list said.
+	Roles []string `json:"roles,omitempty"`
 	// Files uploaded now; FilesRefused the server would not take (they
 	// are not the files the ticket describes) and are dropped.
 	Files        int `json:"files,omitempty"`
@@ -149,7 +151,7 @@ func SyncTickets(ctx context.Context, c *Client, st *cache.Store, account string
 	if err != nil {
 		return rep, err
 	}
-	rep.Staff = l.Staff
+	rep.Staff, rep.Roles = l.Staff, l.Roles
 	for _, v := range l.Tickets {
 		if err := st.TicketRegistered(account, v.Ticket); err != nil {
 			return rep, err

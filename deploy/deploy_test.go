@@ -121,3 +121,34 @@ func FuzzNewerVersion(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckOffer(t *testing.T) {
+	cases := []struct {
+		cur, latest, url string
+		ok               bool
+		want             Offer
+	}{
+		{"0.1.0", "0.2.0", "https://kense.kz/download", true, Offer{"0.2.0", "https://kense.kz/download"}},
+		{"0.1.0", "v0.2.0", "", true, Offer{Version: "0.2.0"}},
+		{"0.1.0", "0.2.0", "http://kense.kz/kense.msi", true, Offer{Version: "0.2.0"}},                     // not https: no link
+		{"0.1.0", "0.2.0", "https://user:pw@kense.kz/", true, Offer{Version: "0.2.0"}},                     // user info: no link
+		{"0.1.0", "0.2.0", "javascript:alert(1)", true, Offer{Version: "0.2.0"}},                           // no link
+		{"0.1.0", "0.2.0", "https:///kense.msi", true, Offer{Version: "0.2.0"}},                            // no host
+		{"0.1.0", "0.2.0", "https://kense.kz/" + strings.Repeat("a", 2048), true, Offer{Version: "0.2.0"}}, // too long
+		{"0.2.0", "0.2.0", "https://kense.kz/", false, Offer{}},
+		{"0.3.0", "0.2.0", "https://kense.kz/", false, Offer{}},
+		{"dev", "0.2.0", "https://kense.kz/", false, Offer{}},
+		{"0.1.0", "", "https://kense.kz/", false, Offer{}},
+	}
+	for _, c := range cases {
+		got, ok := CheckOffer(c.cur, c.latest, c.url)
+		if ok != c.ok || got != c.want {
+			t.Errorf("CheckOffer(%q, %q, %q) = %+v, %v; want %+v, %v", c.cur, c.latest, c.url, got, ok, c.want, c.ok)
+		}
+	}
+	for s, want := range map[string]bool{"0.2.0": true, "v1.0.0-rc.1": true, "1.2": false, "": false, "latest": false} {
+		if ValidVersion(s) != want {
+			t.Errorf("ValidVersion(%q) = %v", s, !want)
+		}
+	}
+}

@@ -1,9 +1,41 @@
 package deploy
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 )
+
+// Offer is a newer release that the server announces in its policy.
+type Offer struct {
+	Version string // as announced, e.g. "0.2.0"
+	URL     string // where to get it; empty when none (or not a safe link)
+}
+
+// CheckOffer is what the app makes of the server's announcement: ok only
+// when latest is newer than current (NewerVersion). The download URL is
+// kept only when ValidDownloadURL says so: it comes from the network and
+// the user may open it.
+func CheckOffer(current, latest, downloadURL string) (Offer, bool) {
+	if !NewerVersion(current, latest) {
+		return Offer{}, false
+	}
+	o := Offer{Version: strings.TrimPrefix(latest, "v")}
+	if ValidDownloadURL(downloadURL) {
+		o.URL = downloadURL
+	}
+	return o, true
+}
+
+// ValidDownloadURL: an absolute https URL with a host and no user info,
+// at most 2048 bytes.
+func ValidDownloadURL(s string) bool {
+	if s == "" || len(s) > 2048 {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil && u.Opaque == ""
+}
 
 // NewerVersion reports whether offered (the server's policy) is a newer
 // release than current (version.Version), by Semantic Versioning 2.0
@@ -14,6 +46,14 @@ func NewerVersion(current, offered string) bool {
 	c, ok1 := parseSemver(current)
 	o, ok2 := parseSemver(offered)
 	return ok1 && ok2 && compare(o, c) > 0
+}
+
+// ValidVersion reports whether s is a version NewerVersion can compare
+// (MAJOR.MINOR.PATCH[-PRE][+BUILD], an optional "v" prefix): what a server
+// may announce as the latest release.
+func ValidVersion(s string) bool {
+	_, ok := parseSemver(s)
+	return ok
 }
 
 type semver struct {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,6 +81,7 @@ func AccountView(a *Account) api.Account {
 		IIN: a.IIN, FullName: a.FullName, Kind: a.Kind, Status: a.Status,
 		Login: a.Login, BoundIP: a.BoundIP, Certificates: []api.Certificate{},
 		Position: a.Position, UserType: a.UserType, AccessLevels: a.AccessLevels,
+		Roles: slices.Clone(a.Roles),
 	}
 	for _, c := range a.Certificates {
 		v.Certificates = append(v.Certificates, api.Certificate{

@@ -26,8 +26,8 @@ type challenges struct {
 	// keep: how long after expiry a challenge is remembered, so that a late
 	// answer gets nonce_expired (or nonce_used) rather than nonce_unknown.
 	keep time.Duration
-	// max bounds all remembered challenges (memory); perAddr bounds those
-	// of one address, so that one client asking in a loop cannot fill the
+	// max bounds all remembered challenges (memory); perAddr bounds the
+	// unanswered ones of one address (byAddr counts them), so that one client asking in a loop cannot fill the
 	// table and lock everyone else out. perAddr is generous: a notarial
 	// office behind one NAT address signs in a few dozen times an hour.
 	max, perAddr int
@@ -81,6 +81,9 @@ func (c *challenges) take(id, addr string, now time.Time) (nonce []byte, state s
 	case !now.Before(ch.expiresAt):
 		state = api.CodeNonceExpired
 	}
+	if !ch.used {
+		c.release(ch.addr)
+	}
 	ch.used = true
 	return ch.nonce, state
 }
@@ -95,9 +98,16 @@ func (c *challenges) pruneLocked(now time.Time) {
 	for id, ch := range c.m {
 		if now.After(ch.expiresAt.Add(c.keep)) {
 			delete(c.m, id)
-			if c.byAddr[ch.addr]--; c.byAddr[ch.addr] <= 0 {
-				delete(c.byAddr, ch.addr)
+			if !ch.used {
+				c.release(ch.addr)
 			}
 		}
+	}
+}
+
+// release forgets one unanswered challenge of addr (answered or pruned).
+func (c *challenges) release(addr string) {
+	if c.byAddr[addr]--; c.byAddr[addr] <= 0 {
+		delete(c.byAddr, addr)
 	}
 }

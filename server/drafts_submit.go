@@ -14,6 +14,7 @@ import (
 
 	"kense/api"
 	"kense/form"
+	"kense/i18n"
 )
 
 // Submitting an application (issue 4). The head of the subunit signs the
@@ -236,6 +237,12 @@ func (s *Server) handleDraftSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := rec.Form
+	// Only a valid form is an application. The order scans stay on the
+	// workstation: their names are required, their files checked there.
+	if ps := form.Validate(f, form.Options{Today: s.now().In(Almaty)}); len(ps) > 0 {
+		s.writeError(w, http.StatusUnprocessableEntity, api.CodeInvalidForm, problemsText(ps))
+		return
+	}
 	v, err := s.cfg.Verifier.VerifyCMS(cms, form.Canonical(f), EKUSign)
 	if err != nil {
 		code := codeOf(err)
@@ -308,4 +315,23 @@ func (s *Server) handleApplication(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, app)
+}
+
+// problemsText lists a form's first problems as kensectl validate prints
+// them ("row N: field: message", in English).
+func problemsText(ps []form.Problem) string {
+	const most = 5
+	var b strings.Builder
+	fmt.Fprintf(&b, "the form has %d problem(s): ", len(ps))
+	for i, p := range ps {
+		if i == most {
+			fmt.Fprintf(&b, "; and %d more", len(ps)-most)
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "row %d: %s: %s", p.Row, p.Field, p.Message(i18n.EN))
+	}
+	return b.String()
 }

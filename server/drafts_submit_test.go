@@ -47,10 +47,12 @@ func TestSubmitApplication(t *testing.T) {
 	authA := e.signer(1, e.cert(1, pNotary, "AUTH", nb))
 	signB := e.signer(2, e.cert(2, pNotary2, "SIGN", nb))
 
-	f := sampleDraftForm("Алматы филиалы", 2)
+	f := validDraftForm("Алматы филиалы")
 	f.Head.FullName = "Нұрланова Айгүл Серікқызы"
-	other := sampleDraftForm("Басқа", 1)
+	other := validDraftForm("Басқа")
 	other.Head.FullName = "Басқа Адам"
+	invalid := sampleDraftForm("Қате", 2) // access levels on operation 1, a repeated row
+	invalid.Head.FullName = f.Head.FullName
 	push := func(tok string, c api.DraftChange) api.PushResult {
 		st, b := e.do(nil, "POST", api.PathDraftsPush, tok, api.PushRequest{Changes: []api.DraftChange{c}})
 		var pr api.PushResponse
@@ -61,6 +63,7 @@ func TestSubmitApplication(t *testing.T) {
 	}
 	r := push(tokA, change("k1", "app1", 0, f))
 	ro := push(tokA, change("k2", "app2", 0, other))
+	ri := push(tokA, change("k4", "app3", 0, invalid))
 	cmsOf := func(signer int, data []byte, detached bool) string {
 		s := []func() ([]byte, error){
 			func() ([]byte, error) { return signA.SignCMS(data, detached, e.clock.Now()) },
@@ -93,6 +96,7 @@ func TestSubmitApplication(t *testing.T) {
 		{"another person's key", tokA, "app1", api.SubmitRequest{Version: r.Version, CMS: cmsOf(2, canon, true)}, 403, api.CodeSignerNotHead},
 		{"not the head on the form", tokA, "app2", api.SubmitRequest{Version: ro.Version, CMS: cmsOf(0, form.Canonical(other), false)}, 403, api.CodeSignerNotHead},
 		{"another account's draft", tokB, "app1", api.SubmitRequest{Version: r.Version, CMS: cmsOf(2, canon, true)}, 404, api.CodeNotFound},
+		{"an invalid form", tokA, "app3", api.SubmitRequest{Version: ri.Version, CMS: cmsOf(0, form.Canonical(invalid), true)}, 422, api.CodeInvalidForm},
 	} {
 		st, b := submit(c.tok, c.id, c.req)
 		if er := wantCode(t, st, b, c.status, c.code); er.Code == "" {
@@ -175,4 +179,13 @@ func FuzzDecodeSubmit(f *testing.F) {
 			_, _ = refuseAll{}.VerifyCMS(cms, nil, EKUSign)
 		}
 	})
+}
+
+// validDraftForm passes form.Validate (on t0): submitting needs a valid
+// form.
+func validDraftForm(subunit string) form.Form {
+	return form.Form{Subunit: subunit, Date: "2026-06-15", AttachmentPages: 1,
+		Head: form.Head{Position: "Басшы / Head", FullName: "Нұрланова Айгүл"},
+		Rows: []form.Row{{FullName: "Омаров Данияр Асқарұлы", IIN: "921029350851", IP: "10.12.0.31",
+			UserType: 2, Operation: 12, AccessLevels: []string{"G", "H"}, Position: "Әкімші техник"}}}
 }

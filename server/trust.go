@@ -45,6 +45,10 @@ type FileConfig struct {
 	ChallengeSeconds   int         `json:"challengeSeconds,omitempty"`
 	MaxFailures        int         `json:"maxFailures,omitempty"`
 	LockMinutes        int         `json:"lockMinutes,omitempty"`
+	// LatestVersion and DownloadURL: the newest Kense release, announced
+	// in the policy (the app tells the user; it never updates itself).
+	LatestVersion string `json:"latestVersion,omitempty"`
+	DownloadURL   string `json:"downloadUrl,omitempty"`
 }
 
 // LoadFileConfig reads and checks a config file (strict JSON).

@@ -127,6 +127,15 @@ func TestChallengesPerAddressCap(t *testing.T) {
 	if _, _, ok := c.issue("10.0.0.2", now); !ok {
 		t.Fatal("another address refused")
 	}
+	// An answered challenge no longer counts: a busy office signing in
+	// all day is never refused.
+	id, _, _ := c.issue("10.0.0.2", now)
+	if _, st := c.take(id, "10.0.0.2", now); st != "" {
+		t.Fatalf("take: %s", st)
+	}
+	if c.byAddr["10.0.0.2"] != 1 {
+		t.Fatalf("answered challenge still counted: %v", c.byAddr)
+	}
 	later := now.Add(c.life + c.keep + time.Second)
 	if _, _, ok := c.issue("10.0.0.1", later); !ok {
 		t.Fatal("still refused after the old challenges expired")

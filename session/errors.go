@@ -29,6 +29,7 @@ var (
 	errRERPasswordWrong = &Error{key: "lock.err.rer_password_wrong", msg: "session: wrong RER SDB password"}
 	errNoKey            = &Error{key: "signin.err.no_key", msg: "session: no key file opened"}
 	errSignedIn         = &Error{key: "signin.err.signed_in", msg: "session: signed in to another server"}
+	errNoPassword       = &Error{key: "pwui.err.unavailable", msg: "session: the account has no password (not RER SDB)"}
 )
 
 // UserMessage explains any error of a sign-in or an unlock in lang: the

@@ -21,9 +21,11 @@ import (
 
 	"kense/api"
 	"kense/client"
+	"kense/deploy"
 	"kense/eds"
 	"kense/eds/ncalayer"
 	"kense/i18n"
+	"kense/version"
 )
 
 // DefaultIdleLock is the idle lock when the server's policy is unknown
@@ -41,6 +43,9 @@ type Options struct {
 	Lang func() i18n.Lang
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
+	// Version is the running app's version, compared with the latest
+	// release the server announces; "": version.Version.
+	Version string
 }
 
 // Request is one sign-in attempt.
@@ -62,6 +67,15 @@ type Result struct {
 	Policy   api.Policy
 	// Key is the certificate that signed in (for NCALayer known only now).
 	Key eds.KeyInfo
+	// Update is the newer release the server announces (its policy's
+	// latestVersion and downloadUrl); nil when the app is up to date.
+	Update *deploy.Offer
+	// PasswordChangeRequired (RER SDB): the session may do nothing but
+	// change the password (ChangePassword) until it is changed;
+	// PasswordChangeReason is api.PasswordPrimary, PasswordExpired or
+	// PasswordCompromised (rules 14, 16, 17).
+	PasswordChangeRequired bool
+	PasswordChangeReason   string
 }
 
 // Session is the app's one connection to kense-server. Safe for
@@ -241,7 +255,21 @@ func (s *Session) SignIn(ctx context.Context, req Request) (*Result, error) {
 	if key != nil {
 		key.Close()
 	}
-	return &Result{Account: res.Account, Warnings: res.Warnings, Policy: policy, Key: eds.Facts(cert)}, nil
+	out := &Result{Account: res.Account, Warnings: res.Warnings, Policy: policy, Key: eds.Facts(cert),
+		PasswordChangeRequired: res.PasswordChangeRequired, PasswordChangeReason: res.PasswordChangeReason}
+	if o, ok := s.offer(policy); ok {
+		out.Update = &o
+	}
+	return out, nil
+}
+
+// offer is the policy's announced release when it is newer than this app.
+func (s *Session) offer(p api.Policy) (deploy.Offer, bool) {
+	current := s.opt.Version
+	if current == "" {
+		current = version.Version
+	}
+	return deploy.CheckOffer(current, p.LatestVersion, p.DownloadURL)
 }
 
 func (s *Session) ncaLayer() *ncalayer.Client {

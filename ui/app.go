@@ -22,8 +22,12 @@ type App struct {
 	saver Autosaver
 	do    func(fn func()) // Services.Do or fyne.Do
 
-	drafts *draftsView
-	editor *editor
+	drafts   *draftsView
+	editor   *editor
+	conflict *conflictView  // a draft in conflict (conflict.go)
+	signing  *submitDialog  // the open signing dialog (submit.go)
+	tickets  *ticketsScreen // the ServiceDesk (tickets.go)
+	admin    *adminScreen   // the administrators' screens (admin.go)
 
 	mu    sync.Mutex
 	temps []string // PDF previews to remove on Close
@@ -53,6 +57,8 @@ func (a *App) Start() {
 // still hold a preview open (Windows refuses the delete then); such a file
 // stays in the temp folder, which the system cleans.
 func (a *App) Close() {
+	a.leaveTickets() // its clock ticker stops
+	a.closeSigning()
 	if a.saver != nil {
 		if err := a.saver.Close(); err != nil {
 			fyne.LogError("autosave on close", err)
@@ -66,8 +72,10 @@ func (a *App) Close() {
 	a.temps = nil
 }
 
-// Flush writes the pending edit now (before the lock takes the keys).
+// Flush writes the pending edit now (before the lock takes the keys); an
+// opened signing key is wiped and its dialog closed.
 func (a *App) Flush() {
+	a.closeSigning()
 	if a.saver != nil {
 		if err := a.saver.Flush(); err != nil {
 			fyne.LogError("autosave before lock", err)
@@ -96,12 +104,21 @@ func (a *App) showDrafts() {
 		a.editor.close()
 		a.editor = nil
 	}
+	a.conflict = nil
+	a.leaveTickets()
 	a.drafts = newDraftsView(a)
 	a.win.SetContent(a.frame(a.drafts.title(), a.drafts.content))
 	a.drafts.reload()
 }
 
 func (a *App) openDraft(id string) {
+	// A draft in conflict opens on both versions, to choose.
+	if a.svc.Conflicts != nil {
+		if c, err := a.svc.Conflicts.GetConflict(id); err == nil {
+			a.openConflict(c)
+			return
+		}
+	}
 	d, err := a.svc.Store.GetDraft(id)
 	if err != nil {
 		a.showError(err)
@@ -115,6 +132,8 @@ func (a *App) openEditor(d Draft, showAll bool) {
 		a.drafts.close()
 		a.drafts = nil
 	}
+	a.conflict = nil
+	a.leaveTickets()
 	a.editor = newEditor(a, d, showAll)
 	a.win.SetContent(a.frame(a.editor.title(), a.editor.content))
 }
@@ -132,8 +151,19 @@ func (a *App) newDraft() {
 
 // rebuildFrame redraws the current screen with a fresh top bar.
 func (a *App) rebuildFrame() {
+	if a.adminRefreshFrame() {
+		return
+	}
 	if a.editor != nil {
 		a.win.SetContent(a.frame(a.editor.title(), a.editor.content))
+		return
+	}
+	if a.tickets != nil {
+		a.win.SetContent(a.frame(a.tickets.titleL, a.tickets.content))
+		return
+	}
+	if a.conflict != nil {
+		a.win.SetContent(a.frame(a.conflict.title(), a.conflict.content))
 		return
 	}
 	if a.drafts != nil {
@@ -153,9 +183,22 @@ func (a *App) SetLanguage(l i18n.Lang) {
 	if err := ApplyLang(l); err != nil {
 		fyne.LogError("language", err)
 	}
+	if a.adminRebuild() {
+		return
+	}
 	if a.editor != nil {
 		a.editor.rebuild()
 		a.win.SetContent(a.frame(a.editor.title(), a.editor.content))
+		return
+	}
+	if a.tickets != nil {
+		a.tickets.rebuild()
+		a.win.SetContent(a.frame(a.tickets.titleL, a.tickets.content))
+		return
+	}
+	if a.conflict != nil {
+		a.conflict.rebuild()
+		a.win.SetContent(a.frame(a.conflict.title(), a.conflict.content))
 		return
 	}
 	a.showDrafts()
@@ -187,6 +230,8 @@ func (a *App) frame(title, body fyne.CanvasObject) fyne.CanvasObject {
 	if a.svc.Bar != nil {
 		right.Objects = append(right.Objects, a.svc.Bar()...)
 	}
+	right.Objects = append(right.Objects, a.ticketsButton()...)
+	right.Objects = append(right.Objects, a.adminButtons()...)
 	right.Objects = append(right.Objects, sel)
 	bar := container.NewBorder(nil, nil, left, right)
 	return container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, body)

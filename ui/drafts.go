@@ -157,11 +157,19 @@ func (v *draftsView) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	it.title.SetText(title)
 	details := i18n.T("ui.drafts.rows", "n", s.Rows) + "  ·  " +
-		i18n.T("ui.drafts.updated", "when", s.Updated.Local().Format("02.01.2006 15:04"))
+		i18n.T("ui.drafts.updated", "when", showInAlmaty(s.Updated, "02.01.2006 15:04"))
 	if len(s.IINs) > 0 {
 		details += "  ·  " + i18n.T("ui.drafts.iins", "list", joinMax(s.IINs, 3))
 	}
+	if s.Sync != "" {
+		details += "  ·  " + s.Sync
+	}
 	it.details.SetText(details)
+	it.details.Importance = widget.MediumImportance
+	if s.SyncProblem {
+		it.details.Importance = widget.DangerImportance
+	}
+	it.details.Refresh()
 }
 
 // joinMax lists the first n values and how many more there are.
@@ -308,7 +316,7 @@ func (a *App) exportJSON(d Draft) {
 // application date only.
 func fileName(ext, isoDate string, now time.Time) string {
 	if _, err := time.Parse(isoLayout, isoDate); err != nil {
-		isoDate = now.Format(isoLayout)
+		isoDate = showInAlmaty(now, isoLayout)
 	}
 	return "application-" + isoDate + "." + ext
 }

@@ -54,14 +54,21 @@ type editor struct {
 	rows                                    *rowsTable
 	content                                 fyne.CanvasObject
 	statusText                              func() string
+
+	// app is the draft's life as an application; a submitted one is
+	// readOnly (submit.go).
+	app      AppState
+	readOnly bool
 }
 
 func newEditor(a *App, d Draft, showAll bool) *editor {
 	e := &editor{a: a, draft: d, showAll: showAll, touched: map[probKey]bool{}}
 	e.draft.Form = copyForm(d.Form)
+	e.app = a.appState(d.ID)
+	e.readOnly = e.app.Status != ""
 	if !d.Updated.IsZero() {
 		at := d.Updated
-		e.statusText = func() string { return i18n.T("ui.status.saved", "time", at.Local().Format("15:04:05")) }
+		e.statusText = func() string { return i18n.T("ui.status.saved", "time", showInAlmaty(at, "15:04:05")) }
 	}
 	e.rebuild()
 	return e
@@ -102,7 +109,7 @@ func (e *editor) rebuild() {
 	e.headName = e.headerEntry("head.fullName", f.Head.FullName, func(s string) { f.Head.FullName = s })
 
 	today := widget.NewButton(i18n.T("ui.date.today"), func() {
-		e.date.SetText(e.a.now().Format(showLayout))
+		e.date.SetText(showInAlmaty(e.a.now(), showLayout))
 	})
 	today.Importance = widget.LowImportance
 
@@ -122,8 +129,11 @@ func (e *editor) rebuild() {
 	})
 	printBtn := widget.NewButtonWithIcon(i18n.T("ui.editor.print"), theme.DocumentPrintIcon(), e.print)
 	printBtn.Importance = widget.HighImportance
-	toolbar := container.NewBorder(nil, nil, back,
-		container.NewHBox(e.status, exportBtn, printBtn))
+	tools := container.NewHBox(e.status, exportBtn, printBtn)
+	if b := e.submitButton(); b != nil {
+		tools.Add(b)
+	}
+	toolbar := container.NewBorder(nil, nil, back, tools)
 
 	e.rows = newRowsTable(e)
 	addBtn := widget.NewButtonWithIcon(i18n.T("ui.rows.add"), theme.ContentAddIcon(), e.addRow)
@@ -138,11 +148,15 @@ func (e *editor) rebuild() {
 	tableBar := container.NewHBox(e.rowCount, addBtn, e.rowsErr, layout.NewSpacer(), e.summaryIcon, e.summary, e.showBtn)
 
 	top := container.NewVBox(toolbar, widget.NewSeparator(), header, widget.NewSeparator(), tableBar)
+	if b := e.appBanner(); b != nil {
+		top.Objects = append([]fyne.CanvasObject{toolbar, widget.NewSeparator(), b}, top.Objects[1:]...)
+	}
 	e.content = container.NewPadded(container.NewBorder(top, nil, nil, nil, e.rows.content()))
 	if e.statusText != nil {
 		e.status.SetText(e.statusText())
 	}
 	e.revalidate()
+	e.applyReadOnly(addBtn, today)
 }
 
 // sized keeps o at least w wide.
@@ -183,7 +197,7 @@ func (e *editor) cell(field string, input fyne.CanvasObject) fyne.CanvasObject {
 
 // editRow applies a user's change to row i (0-based).
 func (e *editor) editRow(i int, field string, apply func(*form.Row)) {
-	if i < 0 || i >= len(e.draft.Form.Rows) {
+	if e.readOnly || i < 0 || i >= len(e.draft.Form.Rows) {
 		return
 	}
 	apply(&e.draft.Form.Rows[i])
@@ -242,6 +256,9 @@ func (e *editor) removeRow(i int) {
 
 // changed runs after every edit: validate, show, autosave.
 func (e *editor) changed() {
+	if e.readOnly {
+		return // submitted: nothing changes, nothing is saved
+	}
 	if e.a.svc.Activity != nil {
 		e.a.svc.Activity()
 	}
@@ -269,7 +286,7 @@ func (e *editor) saved(d Draft, err error) {
 			at = e.a.now()
 		}
 		e.draft.Updated = at
-		e.statusText = func() string { return i18n.T("ui.status.saved", "time", at.Local().Format("15:04:05")) }
+		e.statusText = func() string { return i18n.T("ui.status.saved", "time", showInAlmaty(at, "15:04:05")) }
 		e.status.Importance = widget.MediumImportance
 	}
 	e.status.SetText(e.statusText())

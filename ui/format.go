@@ -8,7 +8,21 @@ import (
 
 	"kense/form"
 	"kense/i18n"
+	// servicedesk embeds tzdata (time/tzdata) and checks that Asia/Almaty
+	// is UTC+5 even where the system's zoneinfo is older.
+	"kense/servicedesk"
 )
+
+// Almaty is the zone every date and time in the app is shown in: the
+// Operator's, Asia/Almaty, whatever the workstation's own zone is (a
+// Windows PC set to another zone, or UTC, shows the same times).
+var Almaty = servicedesk.Location
+
+// showInAlmaty formats t in Asia/Almaty; use it, never t.Local(), for
+// every time the user reads.
+func showInAlmaty(t time.Time, layout string) string {
+	return t.In(Almaty).Format(layout)
+}
 
 const (
 	isoLayout  = "2006-01-02" // how Form.Date is stored
@@ -55,7 +69,7 @@ func readCount(s string) (int, bool) {
 
 // emptyForm is a new application: dated today, one empty row.
 func emptyForm(now time.Time) form.Form {
-	return form.Form{Date: now.Format(isoLayout), Rows: []form.Row{{}}}
+	return form.Form{Date: showInAlmaty(now, isoLayout), Rows: []form.Row{{}}}
 }
 
 // needsOrder tells whether an operation needs the scanned order attached

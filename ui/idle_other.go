@@ -12,3 +12,7 @@ func systemIdle() (time.Duration, bool) { return 0, false }
 // sessionLocked: this platform does not tell without a session-bus client
 // of our own (future work); the idle and sleep checks still lock.
 func sessionLocked() bool { return false }
+
+// watchOSEvents: no session or power events here without a session-bus
+// client of our own (future work); the sleep tick still sees a suspend.
+func watchOSEvents(func(OSEvent)) (stop func()) { return nil }

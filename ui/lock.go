@@ -107,6 +107,12 @@ type LockerConfig struct {
 	// the platform's (Windows: the input desktop is not the user's;
 	// elsewhere never). Checked on every wake-from-sleep tick.
 	SessionLocked func() bool
+	// OSEvents starts delivering what the operating system tells about
+	// the session and power (OSEvent) to on, from any goroutine, and
+	// returns how to stop; nil uses the platform's (Windows: a hidden
+	// window's WTS and power messages; elsewhere none). Start starts it,
+	// Stop stops it. The polling above stays as the fallback.
+	OSEvents func(on func(OSEvent)) (stop func())
 	// Do runs fn on the UI goroutine (nil: fyne.Do); Run starts background
 	// work (nil: go fn()). Tests make both synchronous.
 	Do  func(fn func())
@@ -152,6 +158,14 @@ type Locker struct {
 	lockedOver fyne.CanvasObject // the content when the lock came
 
 	screen *lockScreen
+
+	// The main menu's "Lock" item (lock_shortcut.go): menu is the menu
+	// that holds it while started, ownMenu the main menu made for it.
+	menuItem *fyne.MenuItem
+	menu     *fyne.Menu
+	ownMenu  *fyne.MainMenu
+
+	osStop func() // ends the OSEvents delivery; nil when not watching
 }
 
 // NewLocker makes a Locker; Start begins watching.
@@ -203,16 +217,22 @@ func (l *Locker) Start() {
 	l.lastTick = now
 	l.mu.Unlock()
 	l.hook()
+	l.installMenu()
+	l.watchOS()
 	l.armIdle(l.Timeout())
 	l.armTick()
 }
 
-// Stop ends the timers (sign-out, quit). The hooks stay but do nothing.
+// Stop ends the timers (sign-out, quit) and takes the menu item away. The
+// hooks stay but do nothing.
 func (l *Locker) Stop() {
 	l.mu.Lock()
 	l.started = false
 	l.stopTimersLocked()
+	stopOS := l.takeOSStopLocked()
 	l.mu.Unlock()
+	stopOS()
+	l.removeMenu()
 }
 
 func (l *Locker) stopTimersLocked() {
@@ -279,20 +299,29 @@ func (l *Locker) hook() {
 
 // LockShortcut is Ctrl+L (Cmd+L on a Mac). A window-wide shortcut reaches
 // the canvas only while no entry has the focus; MenuItem carries the same
-// shortcut, which a main menu delivers whatever has the focus.
+// shortcut, which the main menu delivers whatever has the focus, and the
+// table's entries pass it on to the canvas (lock_shortcut.go).
 var LockShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
 
-// Button is a "Lock" button for the app's top bar.
+// Button is a "Lock" button for the app's top bar. The bar is rebuilt on a
+// language switch: the menu's words follow then too.
 func (l *Locker) Button() *widget.Button {
 	b := widget.NewButtonWithIcon(i18n.T("lock.button"), theme.VisibilityOffIcon(), func() { l.Lock(LockManual) })
+	l.labelMenu()
 	return b
 }
 
-// MenuItem is a "Lock (Ctrl+L)" item for the main menu.
+// MenuItem is the "Lock (Ctrl+L)" item of the main menu; Start puts it
+// there (lock_shortcut.go) unless the app's own menu already holds it.
 func (l *Locker) MenuItem() *fyne.MenuItem {
-	m := fyne.NewMenuItem(i18n.T("lock.button"), func() { l.Lock(LockManual) })
-	m.Shortcut = LockShortcut
-	m.Icon = theme.VisibilityOffIcon()
+	l.mu.Lock()
+	if l.menuItem == nil {
+		l.menuItem = fyne.NewMenuItem(i18n.T("lock.button"), func() { l.Lock(LockManual) })
+		l.menuItem.Shortcut = LockShortcut
+		l.menuItem.Icon = theme.VisibilityOffIcon()
+	}
+	m := l.menuItem
+	l.mu.Unlock()
 	return m
 }
 
@@ -674,7 +703,10 @@ func (l *Locker) signOut(reason string) {
 	l.locked, l.screen, l.busy = false, nil, false
 	l.started = false
 	l.stopTimersLocked()
+	stopOS := l.takeOSStopLocked()
 	l.mu.Unlock()
+	stopOS()
+	l.removeMenu()
 	l.log(LockEventSignOut, reason)
 	if l.cfg.OnSignOut != nil {
 		l.cfg.OnSignOut(reason)

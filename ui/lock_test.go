@@ -140,6 +140,9 @@ type lockHarness struct {
 	unlocked int
 	signOuts []string
 	osLocked bool
+	osOn     func(OSEvent) // the fake OS watch's delivery, nil when stopped
+	osStarts int
+	osStops  int
 	form     fyne.CanvasObject
 	name     *widget.Label
 	iinEntry *widget.Entry
@@ -168,8 +171,13 @@ func newLockHarness(t *testing.T, timeout time.Duration) *lockHarness {
 		Log:           func(e, r string) { h.events = append(h.events, lockEvent{e, r}) },
 		SystemIdle:    func() (time.Duration, bool) { return 0, false },
 		SessionLocked: func() bool { return h.osLocked },
-		Do:            func(fn func()) { fn() },
-		Run:           func(fn func()) { fn() },
+		OSEvents: func(on func(OSEvent)) func() {
+			h.osOn = on
+			h.osStarts++
+			return func() { h.osOn = nil; h.osStops++ }
+		},
+		Do:  func(fn func()) { fn() },
+		Run: func(fn func()) { fn() },
 	})
 	h.app = h.l.Window()
 	h.name = widget.NewLabel(secretName)

@@ -5,6 +5,7 @@
 package ui
 
 import (
+	"context"
 	"io"
 
 	"fyne.io/fyne/v2"
@@ -28,6 +29,11 @@ type Summary struct {
 	Rows    int
 	Updated time.Time
 	IINs    []string
+	// Sync is the draft's sync state in the user's language ("" when
+	// offline: nothing syncs).
+	Sync string
+	// SyncProblem marks a state that needs the user (conflict, refused).
+	SyncProblem bool
 }
 
 // Store keeps drafts and settings (cache.Store behind an adapter).
@@ -95,4 +101,84 @@ type Services struct {
 	// Bar adds to the top bar, before the language: the shell's user
 	// name, lock and sign-out. Called on every rebuild (language switch).
 	Bar func() []fyne.CanvasObject
+	// SyncState is the overall sync state for the top bar, in the user's
+	// language (nil: offline, nothing syncs); problem marks one that needs
+	// the user or a server that cannot be reached.
+	SyncState func() (text string, problem bool)
+	// Conflicts resolves drafts in conflict (nil: nothing syncs).
+	Conflicts ConflictService
+	// Submitter signs and submits applications (nil: nobody signed in).
+	Submitter Submitter
+	// Application is a draft's application state (nil, or a zero
+	// AppState: never submitted, editable).
+	Application func(id string) AppState
+	// Tickets is the ServiceDesk (issue 6) for a signed-in account; nil
+	// (offline, or no server) hides the ticket screens.
+	Tickets TicketService
+	// Admin executes applications and keeps UNIS accounts (issue 8) for
+	// an account with an administrator role (admin_service.go); nil hides
+	// those screens.
+	Admin AdminService
+}
+
+// Conflict is a draft changed both here and on the server since they last
+// agreed: both versions, for the side-by-side screen.
+type Conflict struct {
+	ID                       string
+	Mine, Theirs             form.Form
+	MineShared, TheirsShared bool
+	// MineDeleted, TheirsDeleted: that side deleted the draft; merging
+	// field by field needs both.
+	MineDeleted, TheirsDeleted bool
+	// TheirsBy is who changed the server's copy, TheirsAt when.
+	TheirsBy string
+	TheirsAt time.Time
+}
+
+// ConflictService is the cache's conflict API behind an adapter. Merge's
+// theirs names each differing field, true taking the server's value:
+// "subunit", "date", "attachmentPages", "head.position", "head.fullName",
+// "shared", "rows[N]" (N from 0) for a row only one side has, and
+// "rows[N].iin" (a row field's JSON name) for a row both sides have.
+type ConflictService interface {
+	GetConflict(id string) (Conflict, error)
+	KeepMine(id string) error
+	TakeTheirs(id string) error
+	Merge(id string, theirs map[string]bool) error
+}
+
+// SignKeyFacts is a signing certificate as the user sees it before it
+// signs.
+type SignKeyFacts struct {
+	CommonName, IIN, Organization, Issuer, Serial string
+	NotBefore, NotAfter                           time.Time
+}
+
+// SignKey is an opened signing key waiting to sign; Close wipes it.
+type SignKey interface {
+	Facts() SignKeyFacts
+	Close()
+}
+
+// Submitter signs an application with the head's SIGN key and submits it
+// to the Operator.
+type Submitter interface {
+	// OpenSignKey reads a key file's signing key (EKU 1.3.6.1.5.5.7.3.4);
+	// password is wiped.
+	OpenSignKey(path string, password []byte) (SignKey, error)
+	// Submit signs the draft's canonical content with key and submits it;
+	// the draft is read-only from then on.
+	Submit(ctx context.Context, id string, key SignKey) (AppState, error)
+}
+
+// AppState is a draft's life as an application.
+type AppState struct {
+	// Status: "" for a draft, else submitted, accepted, rejected or done.
+	Status string
+	// Reason: the Operator's reason for a rejection.
+	Reason string
+	// Who signed it, with which certificate, when (empty when not known
+	// here).
+	SignerName, SignerIIN, CertSerial string
+	SignedAt                          time.Time
 }

@@ -24,8 +24,10 @@ type ShellConfig struct {
 	DefaultServer string
 	// Enter opens the work for who signed in (Offline: this OS user's
 	// local profile, no account): it unlocks the cache for that account
-	// and returns the services App works with.
-	Enter func(who SignedIn) (Services, error)
+	// and returns the services App works with. changed may be called from
+	// any goroutine when the sync state moved (a round ended): the shell
+	// then refreshes the bar's sync line and the drafts list.
+	Enter func(who SignedIn, changed func()) (Services, error)
 	// Leave signs out: ends the server session and wipes the account's
 	// cache key, so nothing of its drafts can be read until it signs in
 	// again.
@@ -44,6 +46,9 @@ type ShellConfig struct {
 	Do, Run func(fn func())
 	// Message is an error as the user reads it; nil: err.Error().
 	Message func(err error) string
+	// Password changes a RER SDB account's password (ui/password.go);
+	// nil: the shell offers no password actions.
+	Password PasswordService
 }
 
 // Shell runs Kense's screens in order: sign-in, the work (App), the lock.
@@ -57,6 +62,12 @@ type Shell struct {
 	signIn *SignIn
 	app    *App
 	who    SignedIn
+	// syncLine is the bar's sync state (nil offline); the bar is rebuilt
+	// on a language switch, so it is the latest one.
+	syncLine *widget.Label
+	session  int // counts sign-ins: a late "changed" of an old one is dropped
+	// pwForm is the open password change form (nil: none).
+	pwForm *passwordForm
 }
 
 // NewShell builds the shell on w. Call Start to show the sign-in screen.
@@ -103,7 +114,14 @@ func (s *Shell) showSignIn() {
 
 // entered: the sign-in screen is done; open the work.
 func (s *Shell) entered(who SignedIn) {
-	svc, err := s.cfg.Enter(who)
+	if who.PasswordChange && !who.Offline {
+		// Rules 14, 16, 17: the change form before anything else.
+		s.forcePasswordChange(who)
+		return
+	}
+	s.session++
+	n := s.session
+	svc, err := s.cfg.Enter(who, func() { s.do(func() { s.syncChanged(n) }) })
 	if err != nil {
 		if !who.Offline && s.cfg.Leave != nil {
 			s.cfg.Leave()
@@ -136,6 +154,9 @@ func (s *Shell) entered(who SignedIn) {
 	s.locker.Start()
 	// The bar's lock choice shows the timeout now in force.
 	s.app.rebuildFrame()
+	if who.PasswordDue != "" {
+		s.offerPasswordChange(who.PasswordDue)
+	}
 }
 
 // SettingLockMinutes remembers the user's own, shorter idle lock.
@@ -192,6 +213,44 @@ func (s *Shell) lockSelect() fyne.CanvasObject {
 	return sel
 }
 
+func (s *Shell) do(fn func()) {
+	if s.cfg.Do != nil {
+		s.cfg.Do(fn)
+		return
+	}
+	fyne.Do(fn)
+}
+
+// syncChanged shows a finished sync round: the bar's line, the list.
+func (s *Shell) syncChanged(session int) {
+	if session != s.session || s.app == nil {
+		return
+	}
+	s.showSync()
+	if s.app.drafts != nil && !s.locker.Locked() {
+		s.app.drafts.reload()
+	}
+	if !s.locker.Locked() {
+		s.app.refreshApplication() // the Operator's decision, on the open form
+		// Tickets registered in the round: their confirmation (rule 9);
+		// while locked they wait for the next round after the unlock.
+		s.app.TicketsChanged()
+	}
+}
+
+func (s *Shell) showSync() {
+	if s.syncLine == nil || s.app == nil || s.app.svc.SyncState == nil || s.locker.Locked() {
+		return
+	}
+	text, problem := s.app.svc.SyncState()
+	s.syncLine.SetText(text)
+	s.syncLine.Importance = widget.MediumImportance
+	if problem {
+		s.syncLine.Importance = widget.WarningImportance
+	}
+	s.syncLine.Refresh()
+}
+
 // bar is what the shell adds to the app's top bar: who is signed in, the
 // demo notice, lock and sign-out (or, offline, a way to sign in).
 func (s *Shell) bar() []fyne.CanvasObject {
@@ -205,8 +264,21 @@ func (s *Shell) bar() []fyne.CanvasObject {
 	if s.who.Demo {
 		out = append(out, DemoBanner())
 	}
+	if s.who.Update.Version != "" {
+		out = append(out, updateNotice(s.who.Update, s.dismissUpdate))
+	}
+	s.syncLine = widget.NewLabel("")
+	out = append(out, s.syncLine)
+	if s.app != nil {
+		s.showSync()
+	}
 	out = append(out,
 		widget.NewLabel(s.who.FullName),
+	)
+	if s.who.RER && s.cfg.Password != nil {
+		out = append(out, s.passwordButton())
+	}
+	out = append(out,
 		s.lockSelect(),
 		s.locker.Button(),
 		widget.NewButtonWithIcon(i18n.T("shell.signout"), theme.LogoutIcon(), s.confirmSignOut),
@@ -234,6 +306,8 @@ func (s *Shell) SignOut() {
 		s.cfg.Leave()
 	}
 	s.who = SignedIn{}
+	s.syncLine = nil
+	s.session++
 	s.showSignIn()
 }
 

@@ -44,7 +44,7 @@ func newShellHarness(t *testing.T, idleCap time.Duration) *shellHarness {
 		Settings:      settings,
 		DefaultServer: "kense.test.kz",
 		IdleLock:      idleCap,
-		Enter: func(who SignedIn) (Services, error) {
+		Enter: func(who SignedIn, changed func()) (Services, error) {
 			h.entered = append(h.entered, who)
 			return Services{
 				Store:        h.store,

@@ -69,6 +69,19 @@ type SignedIn struct {
 	// Warnings are already in the user's language (the EDS-year warnings
 	// at 30, 14, 7 and 1 days).
 	Warnings []string
+	// Update is the newer release the server announces (zero: none); the
+	// top bar tells the user.
+	Update Update
+	// PasswordChange: the server lets this RER SDB account do nothing but
+	// change its password (primary, expired or compromised; rules 14, 16,
+	// 17): the shell shows the change form before anything else.
+	// PasswordChangeWhy says why, in the user's language.
+	PasswordChange    bool
+	PasswordChangeWhy string
+	// PasswordDue: the password must be changed soon (from day 25, rule
+	// 15), in the user's language; the shell offers to change it now. It
+	// is not among Warnings.
+	PasswordDue string
 }
 
 // SignInProblem is a failure as the screen shows it.
@@ -507,7 +520,7 @@ func showDay(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.Local().Format("02.01.2006")
+	return showInAlmaty(t, "02.01.2006")
 }
 
 func (s *SignIn) showFacts(k KeyFacts) {

@@ -39,6 +39,7 @@ type fakeSignIn struct {
 	rerPW     string
 	signErr   error // forced SignIn error
 	keyUsage  string
+	update    Update // announced with the sign-in
 }
 
 var fakeFacts = KeyFacts{CommonName: "ТЕСТОВ ТЕСТ", IIN: "780312450016", Issuer: "DEMO ҰКО (RSA)",
@@ -88,7 +89,7 @@ func (f *fakeSignIn) SignIn(_ context.Context, req SignInRequest) (SignedIn, err
 	}
 	return SignedIn{Server: req.Server, FullName: fakeFacts.CommonName, IIN: fakeFacts.IIN, RER: f.rerLogin != "",
 		Demo: f.demo, IdleLock: 10 * time.Minute, Key: fakeFacts,
-		Warnings: []string{"EDS year ends in 14 days"}}, nil
+		Warnings: []string{"EDS year ends in 14 days"}, Update: f.update}, nil
 }
 
 func (f *fakeSignIn) Explain(err error) SignInProblem {

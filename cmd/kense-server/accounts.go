@@ -25,6 +25,9 @@ func runAccounts(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	verb, args := args[0], args[1:]
+	if verb == "roles" {
+		return runAccountRoles(args, stdout, stderr)
+	}
 	fs := newFlags("accounts "+verb, stderr)
 	data := fs.String("data", "", "data directory")
 	iin := fs.String("iin", "", "the account's IIN")

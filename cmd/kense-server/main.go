@@ -36,6 +36,12 @@ const usageText = `usage:
   kense-server accounts unblock -data DIR -iin IIN
   kense-server accounts list -data DIR [-json]
   kense-server accounts register-cert -data DIR -iin IIN -cert FILE
+  kense-server accounts roles -data DIR -iin IIN -set line1,line2,line3
+                     (Operator staff for the ServiceDesk queue; an empty -set removes the roles)
+  kense-server applications list -data DIR [-status S] [-json]
+  kense-server applications accept|done -data DIR -sha256 HEX
+  kense-server applications reject -data DIR -sha256 HEX -reason TEXT
+                     (the Operator's decision on a submitted application; it syncs back to the head)
 `
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -50,6 +56,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runDemo(args[1:], stdout, stderr)
 	case "accounts":
 		return runAccounts(args[1:], stdin, stdout, stderr)
+	case "applications":
+		return runApplications(args[1:], stdout, stderr)
 	}
 	fmt.Fprintln(stderr, i18n.T("srv.cli.unknown_command", "cmd", args[0]))
 	fmt.Fprint(stderr, usageText)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,5 +49,38 @@ func TestAccountRoles(t *testing.T) {
 	}
 	if code, _ := roles("-data", dir); code != 2 {
 		t.Fatalf("usage: %d", code)
+	}
+}
+
+// TestAccountRolesReachable: `kense-server accounts roles` goes through
+// run's accounts switch (and the usage names it), not only runAccountRoles.
+func TestAccountRolesReachable(t *testing.T) {
+	dir := t.TempDir()
+	st, err := server.OpenBolt(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.CreateAccount(st, server.NewAccount{IIN: "850505400028", FullName: "Оператор Один", Kind: api.KindUNIS}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	code, out, errs := runCmd(t, "", "accounts", "roles", "-data", dir, "-iin", "850505400028", "-set", "line2,line3")
+	if code != 0 || !strings.Contains(out, "line2,line3") {
+		t.Fatalf("accounts roles: %d %q %q", code, out, errs)
+	}
+	st, err = server.OpenBolt(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := st.Account("850505400028")
+	st.Close()
+	if err != nil || !slices.Equal(a.Roles, []string{"line2", "line3"}) {
+		t.Fatalf("roles stored: %v %v", a.Roles, err)
+	}
+	if code, _, errs := runCmd(t, "", "accounts", "roles", "-data", dir); code != 2 || !strings.Contains(errs, "accounts roles") {
+		t.Fatalf("usage: %d %q", code, errs)
+	}
+	if _, _, errs := runCmd(t, "", "accounts", "nonsense"); !strings.Contains(errs, "accounts roles -data DIR -iin IIN -set") {
+		t.Fatalf("the usage does not name accounts roles: %q", errs)
 	}
 }

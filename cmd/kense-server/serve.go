@@ -37,6 +37,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	revocation := fs.String("revocation", "", "revocation policy: require, prefer (default) or off")
 	crlEvery := fs.Duration("crl-refresh", time.Hour, "how often to reload the CRLs (0: never)")
 	demo := fs.Bool("demo", false, "demo mode: create (once) and trust a demo PKI with demo accounts in DATA/demo")
+	latest := fs.String("latest-version", "", "the newest Kense release (e.g. 0.2.0): older apps tell their user")
+	download := fs.String("download-url", "", "where that release is (https URL), shown with the notice")
 	if err := parse(fs, args); err != nil {
 		return 2
 	}
@@ -92,6 +94,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	if set["revocation"] {
 		fc.Trust.Revocation = *revocation
 	}
+	if set["latest-version"] {
+		fc.LatestVersion = *latest
+	}
+	if set["download-url"] {
+		fc.DownloadURL = *download
+	}
 	if (fc.TLSCert == "") != (fc.TLSKey == "") {
 		return fail(stderr, errors.New("give both -tls-cert and -tls-key"))
 	}
@@ -113,6 +121,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 		ChallengeLifetime:  time.Duration(fc.ChallengeSeconds) * time.Second,
 		MaxFailures:        fc.MaxFailures,
 		LockDuration:       time.Duration(fc.LockMinutes) * time.Minute,
+		LatestVersion:      fc.LatestVersion,
+		DownloadURL:        fc.DownloadURL,
 	})
 	if err != nil {
 		return fail(stderr, err)

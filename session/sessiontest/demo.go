@@ -78,6 +78,12 @@ func (d *Demo) Key(name string) string { return filepath.Join(d.Dir, "demo", "ke
 // Start runs a demo server until the test ends.
 func Start(t testing.TB) *Demo {
 	t.Helper()
+	return StartWith(t, nil)
+}
+
+// StartWith is Start with the server's Config changed by tune (nil: as is).
+func StartWith(t testing.TB, tune func(*server.Config)) *Demo {
+	t.Helper()
 	demoOnce.Do(makeDemo)
 	if demoErr != nil {
 		t.Fatal(demoErr)
@@ -105,7 +111,11 @@ func Start(t testing.TB) *Demo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Store: st, Verifier: server.EDSVerifier{V: v}, Demo: fc.Demo})
+	cfg := server.Config{Store: st, Verifier: server.EDSVerifier{V: v}, Demo: fc.Demo}
+	if tune != nil {
+		tune(&cfg)
+	}
+	srv, err := server.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,8 +29,9 @@ type Adapter struct {
 }
 
 var (
-	_ ui.SignInService = (*Adapter)(nil)
-	_ ui.Unlocker      = (*Adapter)(nil)
+	_ ui.SignInService   = (*Adapter)(nil)
+	_ ui.Unlocker        = (*Adapter)(nil)
+	_ ui.PasswordService = (*Adapter)(nil)
 )
 
 // New adapts s.
@@ -86,7 +87,19 @@ func (a *Adapter) SignIn(ctx context.Context, req ui.SignInRequest) (ui.SignedIn
 	if out.IdleLock <= 0 {
 		out.IdleLock = session.DefaultIdleLock
 	}
+	if res.Update != nil {
+		out.Update = ui.Update{Version: res.Update.Version, URL: res.Update.URL}
+	}
+	if res.PasswordChangeRequired {
+		out.PasswordChange = true
+		out.PasswordChangeWhy = client.PasswordChangeRequiredMessage(res.PasswordChangeReason, a.lang())
+	}
 	for _, w := range res.Warnings {
+		if w.Code == api.WarnPasswordChangeDue {
+			// The shell offers the change form with it (ui/password.go).
+			out.PasswordDue = client.WarningMessage(w, a.lang())
+			continue
+		}
 		out.Warnings = append(out.Warnings, client.WarningMessage(w, a.lang()))
 	}
 	return out, nil

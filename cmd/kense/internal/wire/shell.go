@@ -2,10 +2,13 @@ package wire
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"kense/cache"
+	"kense/client"
 	"kense/i18n"
 	"kense/session"
 	"kense/session/sessionui"
@@ -27,6 +30,98 @@ type ShellOptions struct {
 	Log *slog.Logger
 	// Base brings what the app itself provides (OpenURL, TempDir).
 	Base ui.Services
+	// SyncInterval: how often drafts sync with nothing to kick them (0:
+	// the client's default, 30 s).
+	SyncInterval time.Duration
+}
+
+// syncRunner runs one client.Syncer in the background while someone is
+// signed in and the app is not locked. Its methods run on the UI
+// goroutine.
+type syncRunner struct {
+	sy     *client.Syncer
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu  sync.Mutex
+	ctx context.Context // the running round's, for work riding on it (tickets)
+}
+
+// context is the runner's current context, canceled by pause; callable
+// from the runner's goroutine.
+func (r *syncRunner) context() context.Context {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ctx == nil {
+		return context.Background()
+	}
+	return r.ctx
+}
+
+func (r *syncRunner) start(sy *client.Syncer) {
+	r.stop()
+	r.sy = sy
+	r.resume()
+}
+
+func (r *syncRunner) resume() {
+	if r.sy == nil || r.cancel != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	r.cancel, r.done = cancel, done
+	r.mu.Lock()
+	r.ctx = ctx
+	r.mu.Unlock()
+	go func() {
+		defer close(done)
+		r.sy.Run(ctx)
+	}()
+}
+
+// pause stops the runner and waits (briefly) for its round to end.
+func (r *syncRunner) pause() {
+	if r.cancel == nil {
+		return
+	}
+	r.cancel()
+	select {
+	case <-r.done:
+	case <-time.After(syncStopWait):
+	}
+	r.cancel, r.done = nil, nil
+}
+
+func (r *syncRunner) stop() {
+	r.pause()
+	r.sy = nil
+}
+
+// syncStopWait bounds waiting for a round to notice its cancel (HTTP calls
+// end at once; a bbolt commit in progress finishes).
+const syncStopWait = 3 * time.Second
+
+// syncState is the top bar's sync line for account.
+func syncState(st *cache.Store, account string) (string, bool) {
+	o, err := st.SyncOverview(account)
+	if err != nil {
+		return Message(err), true
+	}
+	waiting := o.Pending + o.Conflicts + o.Refused
+	switch {
+	case o.Conflicts > 0:
+		return i18n.T("sync.bar.conflicts", "n", o.Conflicts), true
+	case o.LastError != "":
+		return i18n.T("sync.bar.unreachable", "n", waiting), true
+	case o.Refused > 0:
+		return i18n.T("sync.bar.refused", "n", o.Refused), true
+	case o.Pending > 0:
+		return i18n.T("sync.bar.pending", "n", o.Pending), false
+	case o.LastReached.IsZero():
+		return i18n.T("sync.bar.never"), false
+	}
+	return i18n.T("sync.bar.synced", "time", o.LastReached.Local().Format("15:04")), false
 }
 
 // Shell is the ui.ShellConfig over the cache and a session: sign-in
@@ -35,13 +130,15 @@ type ShellOptions struct {
 func Shell(st *cache.Store, sess *session.Session, opt ShellOptions) ui.ShellConfig {
 	ad := sessionui.New(sess)
 	var account string
+	var runner syncRunner
 	return ui.ShellConfig{
 		SignIn:        ad,
 		Unlocker:      ad,
+		Password:      ad, // RER SDB accounts: the change form (ui/password.go)
 		Settings:      Store{S: st},
 		DefaultServer: opt.Server,
 		IdleLock:      opt.IdleLock,
-		Enter: func(who ui.SignedIn) (ui.Services, error) {
+		Enter: func(who ui.SignedIn, changed func()) (ui.Services, error) {
 			account = ""
 			if !who.Offline {
 				account = who.IIN
@@ -49,9 +146,55 @@ func Shell(st *cache.Store, sess *session.Session, opt ShellOptions) ui.ShellCon
 			if err := st.Unlock(account, nil); err != nil {
 				return ui.Services{}, err
 			}
-			return AccountServices(st, account, opt.Base), nil
+			svc := AccountServices(st, account, opt.Base)
+			if account == "" || sess.Client() == nil {
+				return svc, nil
+			}
+			tk := &Tickets{St: st, Account: account, Name: who.FullName, Client: sess.Client, Now: opt.Base.Now}
+			sy := client.NewSyncer(sess.Client(), st, client.SyncOptions{
+				Interval: opt.SyncInterval,
+				OnSync: func(_ client.SyncReport, err error) {
+					if err != nil {
+						slogOr(opt.Log).Warn("sync", "error", err.Error())
+					}
+					// Tickets ride on every round (issue 6): the outbox goes
+					// out, staff changes come in.
+					switch {
+					case errors.Is(err, client.ErrSignedOut):
+					case errors.Is(err, client.ErrOffline):
+						tk.NoteFailure(err) // no second wait on a dead network
+					default:
+						if terr := tk.SyncRound(runner.context()); terr != nil && !errors.Is(terr, context.Canceled) {
+							slogOr(opt.Log).Warn("tickets sync", "error", terr.Error())
+						}
+					}
+					changed()
+				},
+			})
+			tk.Kick = sy.Kick
+			sy.SetAccount(account)
+			runner.start(sy)
+			inner := svc.NewAutosaver
+			svc.NewAutosaver = func(onSaved func(ui.Draft, error)) ui.Autosaver {
+				return inner(func(d ui.Draft, err error) {
+					onSaved(d, err)
+					if err == nil {
+						sy.Kick() // an edit goes out soon, not at the next interval
+					}
+				})
+			}
+			acct := account
+			svc.SyncState = func() (string, bool) { return syncState(st, acct) }
+			svc.Conflicts = Conflicts{S: st, Kick: sy.Kick}
+			svc.Tickets = tk
+			// Executing applications (issue 8): only for an administrator role.
+			svc.Admin = AdminFor(sess.Account().Roles, sess.Client)
+			svc.Submitter = &Submitter{S: st, C: sess.Client(), Account: acct,
+				Sync: func(ctx context.Context) error { _, err := sy.Sync(ctx); return err }}
+			return svc, nil
 		},
 		Leave: func() {
+			runner.stop()
 			account = ""
 			st.Lock()
 			if err := st.Unlock("", nil); err != nil {
@@ -65,8 +208,19 @@ func Shell(st *cache.Store, sess *session.Session, opt ShellOptions) ui.ShellCon
 				}
 			}()
 		},
-		Seal:   st.Lock,
-		Unseal: func() error { return st.Unlock(account, nil) },
+		// The runner stops before the keys go (a round half done is safe:
+		// the outbox keeps it) and comes back with them.
+		Seal: func() {
+			runner.pause()
+			st.Lock()
+		},
+		Unseal: func() error {
+			if err := st.Unlock(account, nil); err != nil {
+				return err
+			}
+			runner.resume()
+			return nil
+		},
 		LockLog: func(event, reason string) {
 			// No form data and no account here: the event and why.
 			slogOr(opt.Log).Info("lock", "event", event, "reason", reason)

@@ -66,6 +66,8 @@ func TestShellEndToEnd(t *testing.T) {
 		Server: demo.URL(),
 		Log:    slog.New(slog.NewJSONHandler(&logBuf, nil)),
 		Base:   ui.Services{TempDir: t.TempDir()},
+		// Rounds come quickly here; the app's default is 30 s.
+		SyncInterval: 100 * time.Millisecond,
 	})
 	cfg.Do = func(fn func()) { queue <- fn }
 	sh := ui.NewShell(fyne.CurrentApp(), w, cfg)
@@ -111,6 +113,16 @@ func TestShellEndToEnd(t *testing.T) {
 	if err != nil || len(list) != 1 {
 		t.Fatalf("account drafts %v %v", list, err)
 	}
+	// The background runner sends it to the server, and the bar and the
+	// list say so.
+	waitFor("the draft synced", func() bool {
+		o, err := st.SyncOverview(acct)
+		return err == nil && o.Synced == 1 && o.Pending == 0
+	})
+	waitFor("the bar's sync line", func() bool { return strings.Contains(allText(w), "Synced ") })
+	waitFor("the list's sync status", func() bool {
+		return strings.Contains(allText(w), "Құпия бөлімі") && strings.Contains(allText(w), i18n.T("sync.status.synced"))
+	})
 
 	// Lock: keys wiped (the cache refuses), the event logged.
 	sh.Locker().Lock(ui.LockManual)

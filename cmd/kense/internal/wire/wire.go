@@ -33,7 +33,12 @@ func AccountServices(s *cache.Store, account string, base ui.Services) ui.Servic
 		})}
 	}
 	svc.Validate = Validator(svc.Now)
-	svc.Render = Render
+	// A submitted application prints with its signature block.
+	svc.Render = RenderSigned(s)
+	svc.Application = Application(s)
+	if account != "" {
+		svc.Conflicts = Conflicts{S: s}
+	}
 	svc.LoadForm = LoadForm
 	svc.WriteForm = form.Write
 	svc.Message = Message
@@ -64,9 +69,26 @@ func (s Store) GetDraft(id string) (ui.Draft, error) {
 
 func (s Store) ListDrafts(query string) ([]ui.Summary, error) {
 	list, err := s.S.ListDrafts(query)
+	var states map[string]cache.DraftSync
+	if s.Account != "" {
+		// A failure here only leaves the status column empty.
+		states, _ = s.S.SyncStates(s.Account)
+	}
 	var out []ui.Summary
 	for _, x := range list {
-		out = append(out, ui.Summary{ID: x.ID, Subunit: x.Subunit, Rows: x.Rows, Updated: x.Updated, IINs: x.IINs})
+		sum := ui.Summary{ID: x.ID, Subunit: x.Subunit, Rows: x.Rows, Updated: x.Updated, IINs: x.IINs}
+		if s.Account != "" {
+			if ds, ok := states[x.ID]; ok {
+				sum.Sync = i18n.T("sync.status." + string(ds.Status))
+				if ds.AppStatus != "" {
+					sum.Sync = i18n.T("sync.app." + ds.AppStatus)
+				}
+				sum.SyncProblem = ds.Status == cache.StatusConflict || ds.Status == cache.StatusRefused
+			} else {
+				sum.Sync = i18n.T("sync.status.local")
+			}
+		}
+		out = append(out, sum)
 	}
 	return out, err
 }

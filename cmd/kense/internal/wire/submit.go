@@ -1,0 +1,295 @@
+package wire
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"time"
+
+	"kense/api"
+	"kense/cache"
+	"kense/client"
+	"kense/eds"
+	"kense/form"
+	"kense/i18n"
+	"kense/pdf"
+	"kense/ui"
+)
+
+// Conflicts is the cache's conflict API seen through ui.ConflictService.
+// Kick (may be nil) asks the sync runner for a round after a choice, so
+// that the chosen version goes out at once.
+type Conflicts struct {
+	S    *cache.Store
+	Kick func()
+}
+
+var _ ui.ConflictService = Conflicts{}
+
+func (c Conflicts) GetConflict(id string) (ui.Conflict, error) {
+	cf, mine, present, err := c.S.GetConflict(id)
+	if err != nil {
+		return ui.Conflict{}, err
+	}
+	out := ui.Conflict{ID: id, Mine: mine.Form, Theirs: cf.Theirs.Form, TheirsShared: cf.Theirs.Shared,
+		MineDeleted: !present || !mine.Deleted.IsZero(), TheirsDeleted: cf.Theirs.Deleted,
+		TheirsBy: cf.Theirs.UpdatedBy, TheirsAt: cf.Theirs.Updated}
+	if out.TheirsAt.IsZero() {
+		out.TheirsAt = cf.At
+	}
+	if ds, err := c.S.SyncState(id); err == nil {
+		out.MineShared = ds.Shared
+	}
+	return out, nil
+}
+
+func (c Conflicts) done(err error) error {
+	if err == nil && c.Kick != nil {
+		c.Kick()
+	}
+	return err
+}
+
+func (c Conflicts) KeepMine(id string) error   { return c.done(c.S.ResolveKeepMine(id)) }
+func (c Conflicts) TakeTheirs(id string) error { return c.done(c.S.ResolveTakeTheirs(id)) }
+
+func (c Conflicts) Merge(id string, theirs map[string]bool) error {
+	choices := make(map[string]cache.Choice, len(theirs))
+	for k, t := range theirs {
+		choices[k] = cache.ChoiceMine
+		if t {
+			choices[k] = cache.ChoiceTheirs
+		}
+	}
+	return c.done(c.S.ResolveMerge(id, choices))
+}
+
+// Application is the draft's application state from the cache.
+func Application(st *cache.Store) func(id string) ui.AppState {
+	return func(id string) ui.AppState {
+		ds, err := st.SyncState(id)
+		if err != nil {
+			return ui.AppState{}
+		}
+		out := ui.AppState{Status: ds.AppStatus, Reason: ds.AppReason}
+		if s := ds.Signature; s != nil {
+			out.SignerName, out.SignerIIN, out.CertSerial, out.SignedAt = s.SignerName, s.IIN, s.CertSerial, s.SignedAt
+		}
+		return out
+	}
+}
+
+// RenderSigned is Render that prints the signature block on a submitted
+// application: when the form is exactly the content that was signed (its
+// SHA-256 is the submitted one), the signer kept in the cache goes beside
+// the QR code. Any other form prints as Render does.
+func RenderSigned(st *cache.Store) func(form.Form, bool) ([]byte, error) {
+	return func(f form.Form, final bool) ([]byte, error) {
+		if !final || f.ID == "" {
+			return Render(f, final)
+		}
+		ds, err := st.SyncState(f.ID)
+		if err != nil || ds.Signature == nil || ds.SHA256 == "" || ds.SHA256 != form.HashHex(f) {
+			return Render(f, final)
+		}
+		s := ds.Signature
+		opt := pdf.Options{Now: time.Now, Signature: &pdf.SignatureBlock{SignerName: s.SignerName, IIN: s.IIN,
+			CertSerial: s.CertSerial, SignedAt: s.SignedAt}}
+		return pdf.RenderFinal(f, opt, form.Options{OrderExists: form.CheckScan})
+	}
+}
+
+// Submitter signs and submits for the signed-in account: sync first (the
+// server must hold exactly the content signed), sign the canonical content
+// with the SIGN key, submit, and keep the answer and the signer in the
+// cache.
+type Submitter struct {
+	S       *cache.Store
+	C       *client.Client
+	Sync    func(ctx context.Context) error
+	Account string
+	// Now is the signing time's clock; nil: time.Now.
+	Now func() time.Time
+}
+
+var _ ui.Submitter = (*Submitter)(nil)
+
+// signKey is an opened SIGN key.
+type signKey struct {
+	c      *eds.Container
+	signer eds.Signer
+	facts  ui.SignKeyFacts
+}
+
+func (k *signKey) Facts() ui.SignKeyFacts { return k.facts }
+
+func (k *signKey) Close() {
+	if k != nil && k.c != nil {
+		k.c.Wipe()
+		k.c, k.signer = nil, nil
+	}
+}
+
+// OpenSignKey reads the key file's signing key: among the keys with the
+// SIGN usage (EKU 1.3.6.1.5.5.7.3.4), one valid now, else the newest.
+// password is wiped.
+func (s *Submitter) OpenSignKey(path string, password []byte) (ui.SignKey, error) {
+	defer clear(password)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &submitError{key: "client.err.key_file", args: []any{"file", baseName(path)}, err: err}
+	}
+	c, err := eds.ReadPKCS12(data, password)
+	if err != nil {
+		return nil, wrapSubmit(err)
+	}
+	now := s.now()
+	var best *eds.Key
+	valid := func(k *eds.Key) bool { return !now.Before(k.Info.NotBefore) && !now.After(k.Info.NotAfter) }
+	for _, k := range c.Keys {
+		if k == nil || k.Cert == nil || !hasUsage(k.Info.KeyUsage, "SIGN") {
+			continue
+		}
+		if best == nil || (valid(k) && !valid(best)) || (valid(k) == valid(best) && k.Info.NotAfter.After(best.Info.NotAfter)) {
+			best = k
+		}
+	}
+	if best == nil {
+		c.Wipe()
+		return nil, &submitError{key: "submit.err.no_sign_key", err: errors.New("no SIGN key in the container")}
+	}
+	signer, err := best.Signer()
+	if err != nil {
+		c.Wipe()
+		return nil, wrapSubmit(err)
+	}
+	i := best.Info
+	return &signKey{c: c, signer: signer, facts: ui.SignKeyFacts{CommonName: i.CommonName, IIN: i.IIN,
+		Organization: i.Organization, Issuer: i.Issuer, Serial: i.Serial, NotBefore: i.NotBefore, NotAfter: i.NotAfter}}, nil
+}
+
+func hasUsage(list, u string) bool {
+	for _, x := range strings.Split(list, ",") {
+		if strings.TrimSpace(x) == u {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Submitter) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Submit signs draft id with key and submits it.
+func (s *Submitter) Submit(ctx context.Context, id string, key ui.SignKey) (ui.AppState, error) {
+	k, ok := key.(*signKey)
+	if !ok || k.signer == nil {
+		return ui.AppState{}, errors.New("wire: the signing key is closed")
+	}
+	ds, err := s.S.SyncState(id)
+	if err != nil {
+		return ui.AppState{}, err
+	}
+	if ds.AppStatus != "" {
+		return ui.AppState{}, &submitError{key: "submit.err.submitted", err: errors.New("submitted already")}
+	}
+	// The server must hold exactly what is signed: send what is pending.
+	if ds.Status != cache.StatusSynced || ds.Version == 0 {
+		if s.Sync != nil {
+			if err := s.Sync(ctx); err != nil {
+				return ui.AppState{}, wrapSubmit(err)
+			}
+		}
+		if ds, err = s.S.SyncState(id); err != nil {
+			return ui.AppState{}, err
+		}
+	}
+	switch {
+	case ds.Status == cache.StatusConflict:
+		return ui.AppState{}, &submitError{key: "submit.err.conflict", err: errors.New("in conflict")}
+	case ds.Status == cache.StatusRefused:
+		return ui.AppState{}, &submitError{key: "submit.err.refused", args: []any{"reason", ds.Refused}, err: errors.New(ds.Refused)}
+	case ds.AppStatus != "":
+		return ui.AppState{}, &submitError{key: "submit.err.submitted", err: errors.New("submitted already")}
+	case ds.Status != cache.StatusSynced || ds.Version == 0:
+		return ui.AppState{}, &submitError{key: "submit.err.not_synced", err: errors.New("not synced")}
+	}
+	d, err := s.S.GetDraft(id)
+	if err != nil {
+		return ui.AppState{}, err
+	}
+	content := form.Canonical(d.Form)
+	cms, err := k.signer.SignCMS(content, true, s.now())
+	clear(content)
+	if err != nil {
+		return ui.AppState{}, wrapSubmit(err)
+	}
+	res, err := s.C.SubmitDraft(ctx, id, ds.Version, cms)
+	if err != nil {
+		return ui.AppState{}, wrapSubmit(err)
+	}
+	app := res.Application
+	sig := cache.Signature{SignerName: app.SignerName, IIN: app.SignerIIN, CertSerial: app.CertSerial, SignedAt: app.SignedAt}
+	if err := s.S.RecordSubmitted(s.Account, remoteOf(&res.Draft), sig); err != nil {
+		return ui.AppState{}, err
+	}
+	return Application(s.S)(id), nil
+}
+
+func remoteOf(r *api.DraftRecord) cache.Remote {
+	return cache.Remote{ID: r.ID, Version: r.Version, Owner: r.Owner, Shared: r.Shared, Deleted: r.Deleted,
+		Form: r.Form, Created: r.Created, Updated: r.Updated, UpdatedBy: r.UpdatedBy,
+		AppStatus: r.AppStatus, SHA256: r.SHA256, AppReason: r.AppReason}
+}
+
+// submitError explains a submission's failure in the user's language
+// (Message, which wire.Message finds).
+type submitError struct {
+	key  string
+	args []any
+	err  error
+}
+
+func (e *submitError) Error() string { return "submit: " + e.err.Error() }
+func (e *submitError) Unwrap() error { return e.err }
+
+func (e *submitError) Message(l i18n.Lang) string {
+	if e.key == "" {
+		return client.UserMessage(e.err, l)
+	}
+	return i18n.TL(l, e.key, e.args...)
+}
+
+// wrapSubmit gives a client, server or key error its message for a
+// submission: the server's codes that mean something else here than at
+// sign-in get the submission's own words.
+func wrapSubmit(err error) error {
+	var ae *client.APIError
+	var ee *eds.Error
+	switch {
+	case errors.As(err, &ae):
+		switch ae.Code {
+		case api.CodeSubmitted, api.CodeSignerNotHead, api.CodeInvalidForm, api.CodeWrongKeyUsage:
+			return &submitError{key: "submit.err." + ae.Code, err: err}
+		case api.CodeConflict:
+			return &submitError{key: "submit.err.changed", err: err}
+		}
+	case errors.As(err, &ee) && ee.Code == eds.CodeWrongKeyUsage:
+		return &submitError{key: "submit.err.wrong_key_usage", err: err}
+	case client.IsOffline(err):
+		return &submitError{key: "submit.err.offline", err: err}
+	}
+	return &submitError{err: err}
+}
+
+func baseName(p string) string {
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}

@@ -1,0 +1,230 @@
+package wire
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"kense/api"
+	"kense/cache"
+	"kense/client"
+	"kense/i18n"
+	"kense/servicedesk"
+	"kense/ui"
+)
+
+// patchTimeout bounds one ticket action on the server.
+const patchTimeout = 30 * time.Second
+
+// Tickets is ui.TicketService over the cache's ticket outbox and the
+// signed-in client (issue 6). Filing writes the outbox and kicks the
+// background sync; each sync round (SyncRound, from the shell's runner)
+// sends the outbox with client.SyncTickets, pulls the account's tickets
+// (the queue, for staff) and the Operator's calendar, and keeps the
+// confirmations of what it registered for the screens.
+type Tickets struct {
+	St      *cache.Store
+	Account string // the signed-in account's IIN
+	Name    string // its full name, the contact's default
+	// Client is the signed-in client (nil: none, actions fail offline).
+	Client func() *client.Client
+	// Kick asks the background runner for a round soon (nil: nothing).
+	Kick func()
+	Now  func() time.Time
+
+	mu       sync.Mutex
+	receipts []ui.TicketReceipt
+	roles    []string
+	syncedAt time.Time
+	syncErr  error
+}
+
+var _ ui.TicketService = (*Tickets)(nil)
+
+func (t *Tickets) now() time.Time {
+	if t.Now != nil {
+		return t.Now()
+	}
+	return time.Now()
+}
+
+func (t *Tickets) staff() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.roles) > 0
+}
+
+// entry is a cache entry as the screens see it. Staff keep the whole
+// queue in their view; their own tickets are those filed here (only a
+// ticket filed from this cache has an idempotency key).
+func (t *Tickets) entry(e cache.TicketEntry, staff bool) ui.TicketEntry {
+	return ui.TicketEntry{Ticket: e.Ticket, State: ui.TicketState(e.State), Refusal: e.Refusal, Filed: e.Filed,
+		Own: !staff || e.Key != ""}
+}
+
+func (t *Tickets) List() ([]ui.TicketEntry, error) {
+	es, err := t.St.Tickets(t.Account)
+	staff := t.staff()
+	out := make([]ui.TicketEntry, 0, len(es))
+	for _, e := range es {
+		out = append(out, t.entry(e, staff))
+	}
+	return out, err
+}
+
+func (t *Tickets) Calendar() servicedesk.Calendar { return client.TicketCalendarOr(t.St, t.now()) }
+
+// Contact is the account's name, and the phone and e-mail of the user's
+// latest ticket filed here (the account has no phone or e-mail of its
+// own); all editable on the form.
+func (t *Tickets) Contact() servicedesk.Contact {
+	c := servicedesk.Contact{Name: t.Name}
+	es, err := t.St.Tickets(t.Account)
+	if err != nil {
+		return c
+	}
+	var last time.Time
+	for _, e := range es {
+		if e.Key == "" || e.Filed.Before(last) {
+			continue
+		}
+		last = e.Filed
+		c.Phone, c.Email = e.Ticket.Contact.Phone, e.Ticket.Contact.Email
+		if c.Name == "" {
+			c.Name = e.Ticket.Contact.Name
+		}
+	}
+	return c
+}
+
+func (t *Tickets) File(tk servicedesk.Ticket, files [][]byte) (ui.TicketEntry, error) {
+	e, err := t.St.FileTicket(t.Account, tk, files...)
+	if err != nil {
+		return ui.TicketEntry{}, err
+	}
+	if t.Kick != nil {
+		t.Kick()
+	}
+	return t.entry(e, t.staff()), nil
+}
+
+func (t *Tickets) Receipts() []ui.TicketReceipt {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := t.receipts
+	t.receipts = nil
+	return out
+}
+
+func (t *Tickets) Roles() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.roles)
+}
+
+func (t *Tickets) Refresh() {
+	if t.Kick != nil {
+		t.Kick()
+	}
+}
+
+func (t *Tickets) SyncState() (time.Time, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.syncErr != nil {
+		return t.syncedAt, ticketError{t.syncErr}
+	}
+	return t.syncedAt, nil
+}
+
+// SyncRound is one ticket sync (client.SyncTickets): the outbox goes out
+// under its frozen idempotency keys, so a ticket is registered once
+// however often this runs; what it registered waits in Receipts.
+func (t *Tickets) SyncRound(ctx context.Context) error {
+	var c *client.Client
+	if t.Client != nil {
+		c = t.Client()
+	}
+	if c == nil {
+		return client.ErrSignedOut
+	}
+	rep, err := client.SyncTickets(ctx, c, t.St, t.Account)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, rc := range rep.Receipts {
+		r := ui.TicketReceipt{ID: rc.View.Ticket.ID, Number: rc.Number, RegisteredAt: rc.RegisteredAt, Level: rc.Level,
+			Line: rc.Line, Deadline: rc.Deadline,
+			FirstResponseMin: time.Duration(rc.FirstResponseMinMinutes) * time.Minute,
+			FirstResponseMax: time.Duration(rc.FirstResponseMaxMinutes) * time.Minute}
+		t.receipts = append(t.receipts, r)
+	}
+	if ctx.Err() != nil {
+		return err // a lock or sign-out cut it short: not the server's fault
+	}
+	t.syncErr = err
+	if err == nil {
+		t.syncedAt = t.now()
+		t.roles = nil
+		if rep.Staff {
+			t.roles = slices.Clone(rep.Roles)
+		}
+	}
+	return err
+}
+
+// NoteFailure records a round that could not reach the server at all.
+func (t *Tickets) NoteFailure(err error) {
+	t.mu.Lock()
+	t.syncErr = err
+	t.mu.Unlock()
+}
+
+// Patch does one action on the server and keeps the server's copy.
+func (t *Tickets) Patch(id string, p ui.TicketPatch) (ui.TicketEntry, error) {
+	var c *client.Client
+	if t.Client != nil {
+		c = t.Client()
+	}
+	if c == nil {
+		return ui.TicketEntry{}, ticketError{client.ErrSignedOut}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), patchTimeout)
+	defer cancel()
+	v, err := c.PatchTicket(ctx, id, api.TicketPatch{Action: p.Action, Status: p.Status, Text: p.Text})
+	if err != nil {
+		var ae *client.APIError
+		if errors.As(err, &ae) && (ae.Code == api.CodeTransition || ae.Code == api.CodeForbidden) && t.Kick != nil {
+			t.Kick() // the copy here is behind the server's: fetch it
+		}
+		return ui.TicketEntry{}, ticketError{err}
+	}
+	if err := t.St.TicketRegistered(t.Account, v.Ticket); err != nil {
+		return ui.TicketEntry{}, err
+	}
+	e, err := t.St.GetTicket(id)
+	if err != nil {
+		return ui.TicketEntry{}, err
+	}
+	return t.entry(e, t.staff()), nil
+}
+
+// ticketError words a server or network failure in the user's language.
+type ticketError struct{ err error }
+
+func (e ticketError) Error() string { return e.err.Error() }
+func (e ticketError) Unwrap() error { return e.err }
+
+func (e ticketError) Message(l i18n.Lang) string {
+	var ae *client.APIError
+	switch {
+	case errors.Is(e.err, client.ErrSignedOut):
+		return i18n.TL(l, "client.err.offline")
+	case errors.As(e.err, &ae) && ae.Code == api.CodeTransition:
+		return i18n.TL(l, "tkui.err.transition")
+	case errors.As(e.err, &ae) && ae.Code == api.CodeForbidden:
+		return i18n.TL(l, "tkui.err.forbidden")
+	}
+	return client.UserMessage(e.err, l)
+}

@@ -1,0 +1,295 @@
+package wire
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"kense/api"
+	"kense/cache"
+	"kense/client"
+	"kense/i18n"
+	"kense/server"
+	"kense/servicedesk"
+	"kense/session"
+	"kense/session/sessiontest"
+	"kense/ui"
+)
+
+// switchProxy stands between the app and the demo server; while down it
+// answers 503, as a proxy does when the server cannot be reached.
+type switchProxy struct {
+	down atomic.Bool
+	hs   *httptest.Server
+}
+
+func newSwitchProxy(t *testing.T, target string) *switchProxy {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &switchProxy{}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	p.hs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p.down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(p.hs.Close)
+	return p
+}
+
+// TestShellTicketsEndToEnd files a ticket from the app against a real
+// demo kense-server while the server cannot be reached: it waits in the
+// outbox, is registered once the server is back (the confirmation of rule
+// 9 is shown once), the Operator's changes reach the initiator through the
+// background sync, the initiator answers from the app, and Operator staff
+// work the queue from the app.
+func TestShellTicketsEndToEnd(t *testing.T) {
+	var store server.Store
+	demo := sessiontest.StartWith(t, func(c *server.Config) { store = c.Store })
+	ts := store.(server.TicketStore)
+	proxy := newSwitchProxy(t, demo.URL())
+	test.NewTempApp(t)
+	i18n.SetLang(i18n.EN)
+	t.Cleanup(func() { i18n.SetLang(i18n.KK) })
+	st, err := cache.Open(filepath.Join(t.TempDir(), "kense.db"), cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	queue := make(chan func(), 1000)
+	pump := func() {
+		for {
+			select {
+			case fn := <-queue:
+				fn()
+			default:
+				return
+			}
+		}
+	}
+	w := test.NewTempWindow(t, widget.NewLabel(""))
+	w.Resize(fyne.NewSize(1400, 900))
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for end := time.Now().Add(30 * time.Second); !ok(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("timed out waiting for %s; the window says:\n%s", what, allText(w))
+			}
+			pump()
+		}
+	}
+	sess := session.New(session.Options{})
+	cfg := Shell(st, sess, ShellOptions{
+		Server:       proxy.hs.URL,
+		Base:         ui.Services{TempDir: t.TempDir()},
+		SyncInterval: 100 * time.Millisecond,
+	})
+	cfg.Do = func(fn func()) { queue <- fn }
+	sh := ui.NewShell(fyne.CurrentApp(), w, cfg)
+	sh.Start()
+	t.Cleanup(sh.Close)
+	pump()
+
+	var keyPath, keyPass *widget.Entry
+	for _, e := range findAll[*widget.Entry](w.Canvas().Content()) {
+		switch e.PlaceHolder {
+		case i18n.T("signin.keyfile.placeholder"):
+			keyPath = e
+		case i18n.T("signin.keypass.placeholder"):
+			keyPass = e
+		}
+	}
+	keyPath.SetText(demo.Key(sessiontest.KeyNotary))
+	test.Type(keyPass, server.DemoKeyPassword)
+	test.Tap(button(t, w, i18n.T("signin.keyfile.open")))
+	waitFor("the key's facts", func() bool { return strings.Contains(allText(w), "AUTH") || strings.Contains(allText(w), "NOTARY") })
+	submit := button(t, w, i18n.T("signin.submit"))
+	waitFor("sign-in enabled", func() bool { return !submit.Disabled() })
+	test.Tap(submit)
+	waitFor("the work screen", func() bool { return sh.App() != nil })
+	acct := sess.Account()
+
+	// The server goes away; the user files a ticket from the app.
+	proxy.down.Store(true)
+	test.Tap(button(t, w, i18n.T("tkui.open")))
+	pump()
+	test.Tap(button(t, w, i18n.T("tkui.new")))
+	pump()
+	entry := func(placeholder string) *widget.Entry {
+		t.Helper()
+		for _, e := range findAll[*widget.Entry](w.Canvas().Content()) {
+			if e.PlaceHolder == placeholder {
+				return e
+			}
+		}
+		t.Fatalf("no entry %q:\n%s", placeholder, allText(w))
+		return nil
+	}
+	sel := func(placeholder string) *widget.Select {
+		t.Helper()
+		for _, s := range findAll[*widget.Select](w.Canvas().Content()) {
+			if s.PlaceHolder == placeholder {
+				return s
+			}
+		}
+		t.Fatalf("no select %q", placeholder)
+		return nil
+	}
+	named := false
+	for _, e := range findAll[*widget.Entry](w.Canvas().Content()) {
+		named = named || (e.Text == acct.FullName && acct.FullName != "")
+	}
+	if !named {
+		t.Fatalf("the contact is not pre-filled with %q", acct.FullName)
+	}
+	sel(i18n.T("tkui.type.pick")).SetSelected("2 — " + i18n.T("sd.type.2"))
+	sel(i18n.T("tkui.level.pick")).SetSelected(i18n.T("sd.level.critical"))
+	test.Type(entry(i18n.T("tkui.brief.placeholder")), "Выписка не формируется")
+	test.Type(entry(i18n.T("tkui.nature.placeholder")), "Кнопка «Сформировать» выдаёт ошибку 502.")
+	test.Type(entry(i18n.T("tkui.phone.placeholder")), "+7 701 555-12-12")
+	test.Tap(button(t, w, i18n.T("tkui.submit")))
+	pump()
+	es, err := st.Tickets(acct.IIN)
+	if err != nil || len(es) != 1 || es[0].State != cache.TicketOutbox {
+		t.Fatalf("outbox after filing: %+v %v", es, err)
+	}
+	id := es[0].Ticket.ID
+	waitFor("the failed ticket sync", func() bool {
+		return strings.Contains(allText(w), i18n.T("tk.state.outbox")) && strings.Contains(allText(w), "The tickets were not synced")
+	})
+
+	// The server is back: the ticket is registered and confirmed, once.
+	proxy.down.Store(false)
+	test.Tap(button(t, w, i18n.T("tkui.refresh")))
+	waitFor("the confirmation", func() bool { return strings.Contains(allText(w), i18n.T("tk.confirm.title")) })
+	e, err := st.GetTicket(id)
+	if err != nil || e.State != cache.TicketRegistered || !strings.HasPrefix(e.Ticket.Number, "SD-") {
+		t.Fatalf("after the sync: %+v %v", e, err)
+	}
+	if !strings.Contains(allText(w), "No. "+e.Ticket.Number+", registered") {
+		t.Fatalf("the confirmation lacks the number:\n%s", allText(w))
+	}
+	for range 3 { // more rounds register nothing more
+		test.Tap(button(t, w, i18n.T("tkui.refresh")))
+		time.Sleep(300 * time.Millisecond)
+		pump()
+	}
+	recs, err := ts.TicketRecs(func(*server.TicketRecord) bool { return true })
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("the server holds %d tickets (%v), want 1", len(recs), err)
+	}
+	if n := strings.Count(allText(w), i18n.T("tk.confirm.title")); n != 1 {
+		t.Fatalf("the confirmation was shown %d times", n)
+	}
+
+	// The Operator takes it and asks the initiator; the app shows it.
+	op := &server.Account{IIN: "850505400028", FullName: "Оператор Бірінші", Roles: []string{api.RoleLine1}}
+	for _, p := range []api.TicketPatch{{Action: api.ActionTake}, {Action: api.ActionStatus, Status: servicedesk.StatusWaiting, Text: "Пришлите скриншот"}} {
+		if _, err := ts.UpdateTicket(id, func(r *server.TicketRecord) error { return server.ApplyTicketPatch(r, op, &p, time.Now()) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor("the Operator's question", func() bool {
+		return strings.Contains(allText(w), i18n.T("sd.status.waiting_for_initiator"))
+	})
+	findAll[*widget.List](w.Canvas().Content())[0].Select(0)
+	pump()
+	if !strings.Contains(allText(w), "Пришлите скриншот") || !strings.Contains(allText(w), i18n.T("tkui.answer.hint")) {
+		t.Fatalf("the detail:\n%s", allText(w))
+	}
+	test.Type(entry(i18n.T("tkui.text.placeholder")), "Скриншот отправлен на sd_rn@nitec.kz")
+	test.Tap(button(t, w, i18n.T("tkui.do.answer")))
+	waitFor("the answer on the server", func() bool {
+		r, err := ts.TicketRec(id)
+		return err == nil && r.Ticket.Status == servicedesk.StatusInAnalysis && len(r.Ticket.Comments) == 1
+	})
+	waitFor("the answer in the app", func() bool { return strings.Contains(allText(w), i18n.T("tkui.detail.running")) })
+
+	// The account becomes line-1 staff: the queue, and it escalates.
+	if err := server.SetRoles(store, acct.IIN, []string{api.RoleLine1}); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(button(t, w, i18n.T("tkui.refresh")))
+	waitFor("the staff actions", func() bool { return windowButton(w, i18n.T("tkui.do.escalate", "line", 2)) != nil })
+	test.Tap(button(t, w, i18n.T("tkui.do.escalate", "line", 2)))
+	waitFor("the escalation on the server", func() bool {
+		r, err := ts.TicketRec(id)
+		return err == nil && r.Ticket.Line == 2
+	})
+	waitFor("line 2 in the app", func() bool { return windowButton(w, i18n.T("tkui.do.escalate", "line", 2)) == nil })
+	if recs, _ := ts.TicketRecs(func(*server.TicketRecord) bool { return true }); len(recs) != 1 {
+		t.Fatalf("the server holds %d tickets", len(recs))
+	}
+}
+
+// TestTicketsAdapter: the contact's default, whose tickets are the user's
+// own in a staff member's queue, and errors in the user's language.
+func TestTicketsAdapter(t *testing.T) {
+	i18n.SetLang(i18n.EN)
+	t.Cleanup(func() { i18n.SetLang(i18n.KK) })
+	st := openStore(t)
+	acct := validIIN(t, 1)
+	if err := st.Unlock(acct, nil); err != nil {
+		t.Fatal(err)
+	}
+	kicks := 0
+	tk := &Tickets{St: st, Account: acct, Name: "Сейткали Айгерим", Kick: func() { kicks++ }}
+	if c := tk.Contact(); c != (servicedesk.Contact{Name: "Сейткали Айгерим"}) {
+		t.Fatalf("contact before any ticket: %+v", c)
+	}
+	mine := servicedesk.Ticket{ID: "mine-1", Brief: "Сбой", Nature: "…", Type: 5, Level: servicedesk.Urgent,
+		Contact: servicedesk.Contact{Name: "Айгерим С.", Phone: "+7 701 555-12-12", Email: "a@example.kz"}}
+	e, err := tk.File(mine, nil)
+	if err != nil || e.State != ui.TicketOutbox || !e.Own || kicks != 1 {
+		t.Fatalf("filed %+v %v, kicks %d", e, err, kicks)
+	}
+	if c := tk.Contact(); c.Name != "Сейткали Айгерим" || c.Phone != "+7 701 555-12-12" || c.Email != "a@example.kz" {
+		t.Fatalf("contact after a ticket: %+v", c)
+	}
+	// In a staff member's queue, a ticket pulled from the server is not
+	// their own; the one filed here is.
+	other := servicedesk.Ticket{ID: "other-1", Brief: "Чужой", Nature: "…", Type: 1, Level: servicedesk.Pressing,
+		Contact: servicedesk.Contact{Name: "Кто-то", Phone: "14-14"}}
+	if err := other.Register("SD-2026-000009", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.TicketRegistered(acct, other); err != nil {
+		t.Fatal(err)
+	}
+	tk.roles = []string{api.RoleLine1}
+	list, err := tk.List()
+	if err != nil || len(list) != 2 {
+		t.Fatalf("list %+v %v", list, err)
+	}
+	for _, e := range list {
+		if e.Own != (e.Ticket.ID == "mine-1") {
+			t.Errorf("%s: own %v", e.Ticket.ID, e.Own)
+		}
+	}
+	// Without a client nothing reaches the server, said plainly.
+	if err := tk.SyncRound(t.Context()); err == nil {
+		t.Fatal("a sync without a client")
+	}
+	_, err = tk.Patch("other-1", ui.TicketPatch{Action: ui.TicketTake})
+	if err == nil || Message(err) != i18n.T("client.err.offline") {
+		t.Fatalf("patch without a client: %v / %q", err, Message(err))
+	}
+	te := ticketError{&client.APIError{Status: http.StatusConflict, Code: api.CodeTransition}}
+	if Message(te) != i18n.T("tkui.err.transition") {
+		t.Fatalf("transition: %q", Message(te))
+	}
+}
