@@ -42,6 +42,10 @@ const usageText = `usage:
   kense-server applications accept|done -data DIR -sha256 HEX
   kense-server applications reject -data DIR -sha256 HEX -reason TEXT
                      (the Operator's decision on a submitted application; it syncs back to the head)
+  kense-server calendar get -data DIR
+  kense-server calendar set -data DIR -file CALENDAR.json
+                     (the Operator's working-hours calendar: public holidays, moved days off and
+                      moved working days; every SLA clock runs on it, clients cache it)
 `
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -58,6 +62,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runAccounts(args[1:], stdin, stdout, stderr)
 	case "applications":
 		return runApplications(args[1:], stdout, stderr)
+	case "calendar":
+		return runCalendar(args[1:], stdout, stderr)
 	}
 	fmt.Fprintln(stderr, i18n.T("srv.cli.unknown_command", "cmd", args[0]))
 	fmt.Fprint(stderr, usageText)
