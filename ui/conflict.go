@@ -207,7 +207,7 @@ func (v *conflictView) rebuild() {
 	explain := widget.NewLabel(i18n.T("sync.conflict.explain"))
 	explain.Wrapping = fyne.TextWrapWord
 
-	when := v.c.TheirsAt.Local().Format("02.01.2006 15:04")
+	when := showInAlmaty(v.c.TheirsAt, "02.01.2006 15:04")
 	theirsKey := "sync.conflict.theirs"
 	if v.c.TheirsDeleted {
 		theirsKey = "sync.conflict.theirs_deleted"

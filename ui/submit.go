@@ -86,7 +86,7 @@ func (e *editor) appBanner() fyne.CanvasObject {
 	box := container.NewVBox(l)
 	if st.SignerName != "" {
 		s := widget.NewLabel(i18n.T("submit.signed_by", "name", st.SignerName, "iin", st.SignerIIN,
-			"serial", st.CertSerial, "time", st.SignedAt.Local().Format("02.01.2006 15:04")))
+			"serial", st.CertSerial, "time", showInAlmaty(st.SignedAt, "02.01.2006 15:04")))
 		s.Wrapping = fyne.TextWrapWord
 		box.Add(s)
 	}
@@ -323,7 +323,7 @@ func (s *submitDialog) showFacts(f SignKeyFacts) {
 		lines = append(lines, i18n.T("submit.facts.org", "org", f.Organization))
 	}
 	lines = append(lines, i18n.T("submit.facts.cert", "serial", f.Serial, "issuer", f.Issuer,
-		"until", f.NotAfter.Local().Format("02.01.2006")))
+		"until", showInAlmaty(f.NotAfter, "02.01.2006")))
 	s.facts.SetText(strings.Join(lines, "\n"))
 	s.facts.Show()
 	head := s.e.draft.Form.Head.FullName

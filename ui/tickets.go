@@ -150,7 +150,6 @@ func (s *ticketsScreen) build() {
 	}
 	s.empty = widget.NewLabel("")
 	s.empty.Alignment = fyne.TextAlignCenter
-	s.empty.Wrapping = fyne.TextWrapWord
 	s.state = widget.NewLabel("")
 	s.state.Wrapping = fyne.TextWrapWord
 

@@ -10,6 +10,7 @@ import (
 	"kense/cache"
 	"kense/client"
 	"kense/i18n"
+	"kense/servicedesk"
 	"kense/session"
 	"kense/session/sessionui"
 	"kense/ui"
@@ -121,7 +122,7 @@ func syncState(st *cache.Store, account string) (string, bool) {
 	case o.LastReached.IsZero():
 		return i18n.T("sync.bar.never"), false
 	}
-	return i18n.T("sync.bar.synced", "time", o.LastReached.Local().Format("15:04")), false
+	return i18n.T("sync.bar.synced", "time", o.LastReached.In(servicedesk.Location).Format("15:04")), false
 }
 
 // Shell is the ui.ShellConfig over the cache and a session: sign-in
