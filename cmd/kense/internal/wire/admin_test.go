@@ -2,7 +2,9 @@ package wire
 
 import (
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -51,8 +53,16 @@ func TestAdminOverDemoServer(t *testing.T) {
 	sub := &Submitter{S: st, C: sess.Client(), Account: acct,
 		Sync: func(ctx context.Context) error { _, err := sy.Sync(ctx); return err }}
 	f := headForm()
+	// Row 2 dismisses someone: its scanned order goes to the server right
+	// after the submission, so the Operator sees it there.
+	order := filepath.Join(t.TempDir(), "order-8.pdf")
+	if err := os.WriteFile(order, []byte("%PDF-1.4\n% dismissal order\n%%EOF\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	f.Rows = []form.Row{{FullName: "Сейітова Дана Маратқызы", IIN: rer, IP: "10.12.0.31", UserType: 1,
-		Operation: form.OpResetPassword, Position: "Тіркеуші"}}
+		Operation: form.OpResetPassword, Position: "Тіркеуші"},
+		{FullName: "Қасымов Ерлан", IIN: "921029350851", IP: "10.12.0.32", UserType: 1,
+			Operation: form.OpDismissal, Position: "Тіркеуші", OrderFile: order}}
 	d, err := (Store{S: st, Account: acct}).NewDraft(f)
 	if err != nil {
 		t.Fatal(err)
@@ -71,12 +81,18 @@ func TestAdminOverDemoServer(t *testing.T) {
 	sha := form.HashHex(saved.Form)
 
 	q, err := ad.Queue(ctx, false)
-	if err != nil || len(q) != 1 || q[0].Application.SHA256 != sha || q[0].Rows != 1 {
+	if err != nil || len(q) != 1 || q[0].Application.SHA256 != sha || q[0].Rows != 2 {
 		t.Fatalf("queue %+v %v", q, err)
 	}
 	app, err := ad.Application(ctx, sha)
-	if err != nil || len(app.Rows) != 1 || app.Rows[0].Account == nil || app.Rows[0].Account.Login != server.DemoRERLogin {
+	if err != nil || len(app.Rows) != 2 || app.Rows[0].Account == nil || app.Rows[0].Account.Login != server.DemoRERLogin {
 		t.Fatalf("application %+v %v", app, err)
+	}
+	if !app.Rows[1].OrderRequired || app.Rows[1].Order == nil {
+		t.Fatalf("the dismissal's order did not reach the server: %+v", app.Rows[1])
+	}
+	if _, done, _ := st.Setting(ordersSentPrefix + sha); !done {
+		t.Fatal("orders not marked sent")
 	}
 	resp, err := ad.Execute(ctx, sha, 1, api.ExecuteRequest{Note: "demo"})
 	if err != nil {

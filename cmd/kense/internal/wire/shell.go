@@ -152,6 +152,7 @@ func Shell(st *cache.Store, sess *session.Session, opt ShellOptions) ui.ShellCon
 				return svc, nil
 			}
 			tk := &Tickets{St: st, Account: account, Name: who.FullName, Client: sess.Client, Now: opt.Base.Now}
+			acctOrders := account
 			sy := client.NewSyncer(sess.Client(), st, client.SyncOptions{
 				Interval: opt.SyncInterval,
 				OnSync: func(_ client.SyncReport, err error) {
@@ -167,6 +168,10 @@ func Shell(st *cache.Store, sess *session.Session, opt ShellOptions) ui.ShellCon
 					default:
 						if terr := tk.SyncRound(runner.context()); terr != nil && !errors.Is(terr, context.Canceled) {
 							slogOr(opt.Log).Warn("tickets sync", "error", terr.Error())
+						}
+						// Orders of submitted applications the server lacks.
+						if oerr := sendOrders(runner.context(), st, sess.Client(), acctOrders); oerr != nil && !errors.Is(oerr, context.Canceled) {
+							slogOr(opt.Log).Warn("orders", "error", oerr.Error())
 						}
 					}
 					changed()

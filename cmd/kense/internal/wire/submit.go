@@ -238,6 +238,9 @@ func (s *Submitter) Submit(ctx context.Context, id string, key ui.SignKey) (ui.A
 	if err := s.S.RecordSubmitted(s.Account, remoteOf(&res.Draft), sig); err != nil {
 		return ui.AppState{}, err
 	}
+	// The orders follow at once; what fails here goes with the next sync
+	// rounds (sendOrders), so the submission itself stands.
+	_ = sendOrders(ctx, s.S, s.C, s.Account)
 	return Application(s.S)(id), nil
 }
 
