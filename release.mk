@@ -15,7 +15,10 @@
 # release-verify checks signatures against SIGN_CA (a CA file; default: the
 # system store) unless RELEASE_UNSIGNED_OK=1.
 
-RELEASE_PKGS := gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 msitools wixl osslsigncode openssl
+# file and binutils (strings) are used by release/verify.sh; a minimal Debian
+# image has neither.
+RELEASE_PKGS := gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 msitools wixl osslsigncode openssl \
+	file binutils
 RB := build/release
 DIST := dist
 MKWIN := $(RB)/mkwin

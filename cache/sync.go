@@ -93,6 +93,21 @@ type syncRec struct {
 	// Signature: who signed the submitted content, for its printouts
 	// (submit.go).
 	Signature *Signature `json:"signature,omitempty"`
+	// RowOutcomes: the administrator's decision on each decided row of
+	// the submitted application, as the server sent it (issue 8).
+	RowOutcomes []RowOutcome `json:"rowOutcomes,omitempty"`
+}
+
+// RowOutcome is the administrator's decision on one row of a submitted
+// application (api.RowOutcome as the cache keeps it).
+type RowOutcome struct {
+	Row    int    `json:"row"`    // 1-based, as the printed table numbers rows
+	Status string `json:"status"` // executed or rejected
+	// Reason: why it was rejected (or the administrator's note).
+	Reason string    `json:"reason,omitempty"`
+	At     time.Time `json:"at"`
+	// By is the administrator's full name.
+	By string `json:"by"`
 }
 
 func (r *syncRec) hasAccount(a string) bool { return slices.Contains(r.Accounts, a) }
@@ -211,6 +226,9 @@ type DraftSync struct {
 	// Signature: who signed the application SHA256 names (nil: not known
 	// here, e.g. submitted from another workstation).
 	Signature *Signature
+	// RowOutcomes: the administrator's decision on each decided row, in
+	// row order (none before the Operator decides).
+	RowOutcomes []RowOutcome
 }
 
 func (s *Store) draftSync(tx *bolt.Tx, id string) (DraftSync, error) {
@@ -222,7 +240,8 @@ func (s *Store) draftSync(tx *bolt.Tx, id string) (DraftSync, error) {
 		return DraftSync{}, newErr(ErrNotFound, s.path, fmt.Errorf("draft %q", id))
 	}
 	ds := DraftSync{ID: id, Version: l.rec.Version, Owner: l.rec.Owner, Shared: l.rec.Shared, LastSynced: l.rec.LastSynced,
-		AppStatus: l.rec.AppStatus, SHA256: l.rec.SHA256, AppReason: l.rec.AppReason, Signature: l.rec.Signature}
+		AppStatus: l.rec.AppStatus, SHA256: l.rec.SHA256, AppReason: l.rec.AppReason, Signature: l.rec.Signature,
+		RowOutcomes: slices.Clone(l.rec.RowOutcomes)}
 	switch {
 	case tx.Bucket(bucketConflicts).Get([]byte(id)) != nil:
 		ds.Status = StatusConflict
@@ -495,6 +514,7 @@ type Remote struct {
 	UpdatedBy string
 	// Submitted applications (see DraftSync).
 	AppStatus, SHA256, AppReason string
+	RowOutcomes                  []RowOutcome
 }
 
 func (r *Remote) hash() string { return contentHash(r.Form, r.Deleted, r.Shared) }
@@ -536,6 +556,7 @@ func (s *Store) applyRemote(tx *bolt.Tx, account string, r *Remote, now time.Tim
 		// The application's status is the server's alone: kept even when
 		// the draft's content waits for a conflict to be resolved.
 		l.rec.AppStatus, l.rec.SHA256, l.rec.AppReason = r.AppStatus, r.SHA256, r.AppReason
+		l.rec.RowOutcomes = outcomesUTC(r.RowOutcomes)
 	}
 	if r.Version <= l.rec.Version {
 		return s.putSyncRec(tx, r.ID, l.rec) // ours, or older than ours
@@ -580,10 +601,24 @@ func (s *Store) takeRemote(tx *bolt.Tx, l *local, r *Remote, now time.Time) erro
 	}
 	l.rec.Version, l.rec.Owner, l.rec.Shared = r.Version, r.Owner, r.Shared
 	l.rec.AppStatus, l.rec.SHA256, l.rec.AppReason = r.AppStatus, r.SHA256, r.AppReason
+	l.rec.RowOutcomes = outcomesUTC(r.RowOutcomes)
 	l.rec.SyncedHash, l.rec.LastSynced = r.hash(), now
 	l.rec.Refused, l.rec.RefusedHash = "", ""
 	l.markClean()
 	return s.putSyncRec(tx, r.ID, l.rec)
+}
+
+// outcomesUTC is a copy of the server's row outcomes with their times in
+// UTC (nil when there are none).
+func outcomesUTC(in []RowOutcome) []RowOutcome {
+	if len(in) == 0 {
+		return nil
+	}
+	out := slices.Clone(in)
+	for i := range out {
+		out[i].At = out[i].At.UTC()
+	}
+	return out
 }
 
 // ImportDraftsFor stores forms as new drafts of account in one

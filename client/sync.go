@@ -248,7 +248,19 @@ func outcomesOf(entries []cache.OutboxEntry, resp *api.PushResponse, rep *SyncRe
 func remoteOf(r *api.DraftRecord) cache.Remote {
 	return cache.Remote{ID: r.ID, Version: r.Version, Owner: r.Owner, Shared: r.Shared, Deleted: r.Deleted,
 		Form: r.Form, Created: r.Created, Updated: r.Updated, UpdatedBy: r.UpdatedBy,
-		AppStatus: r.AppStatus, SHA256: r.SHA256, AppReason: r.AppReason}
+		AppStatus: r.AppStatus, SHA256: r.SHA256, AppReason: r.AppReason, RowOutcomes: rowOutcomesOf(r.RowOutcomes)}
+}
+
+// rowOutcomesOf is the server's row outcomes as the cache keeps them.
+func rowOutcomesOf(in []api.RowOutcome) []cache.RowOutcome {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]cache.RowOutcome, len(in))
+	for i, o := range in {
+		out[i] = cache.RowOutcome{Row: o.Row, Status: o.Status, Reason: o.Reason, At: o.At, By: o.By}
+	}
+	return out
 }
 
 // maxPages bounds one pull phase against a server whose "more" never ends.

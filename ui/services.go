@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"net/url"
+	"slices"
 	"time"
 
 	"kense/form"
@@ -119,6 +120,9 @@ type Services struct {
 	// an account with an administrator role (admin_service.go); nil hides
 	// those screens.
 	Admin AdminService
+	// Notices are the signed-in user's notifications (notice.go), shown
+	// once each after the sign-in and after sync rounds; nil: none.
+	Notices NoticeService
 }
 
 // Conflict is a draft changed both here and on the server since they last
@@ -181,4 +185,27 @@ type AppState struct {
 	// here).
 	SignerName, SignerIIN, CertSerial string
 	SignedAt                          time.Time
+	// Rows: the administrator's decision on each decided row, in row
+	// order (issue 8); none before the Operator decides.
+	Rows []RowOutcome
+}
+
+// RowOutcome is the administrator's decision on one row of a submitted
+// application.
+type RowOutcome struct {
+	Row int // 1-based, as the printed table numbers rows
+	// Executed: carried out; else rejected for Reason.
+	Executed bool
+	Reason   string
+	At       time.Time
+	By       string // the administrator's full name
+}
+
+// sameApp reports whether two application states show the same.
+func sameApp(a, b AppState) bool {
+	return a.Status == b.Status && a.Reason == b.Reason && a.SignerName == b.SignerName &&
+		a.SignerIIN == b.SignerIIN && a.CertSerial == b.CertSerial && a.SignedAt.Equal(b.SignedAt) &&
+		slices.EqualFunc(a.Rows, b.Rows, func(x, y RowOutcome) bool {
+			return x.Row == y.Row && x.Executed == y.Executed && x.Reason == y.Reason && x.At.Equal(y.At) && x.By == y.By
+		})
 }

@@ -68,6 +68,9 @@ type Shell struct {
 	session  int // counts sign-ins: a late "changed" of an old one is dropped
 	// pwForm is the open password change form (nil: none).
 	pwForm *passwordForm
+	// noticeFetch is the session whose notifications are being fetched
+	// (0: none; notice.go).
+	noticeFetch int
 }
 
 // NewShell builds the shell on w. Call Start to show the sign-in screen.
@@ -157,6 +160,7 @@ func (s *Shell) entered(who SignedIn) {
 	if who.PasswordDue != "" {
 		s.offerPasswordChange(who.PasswordDue)
 	}
+	s.checkNotices() // the head's notifications (notice.go)
 }
 
 // SettingLockMinutes remembers the user's own, shorter idle lock.
@@ -235,6 +239,7 @@ func (s *Shell) syncChanged(session int) {
 		// Tickets registered in the round: their confirmation (rule 9);
 		// while locked they wait for the next round after the unlock.
 		s.app.TicketsChanged()
+		s.checkNotices() // notifications that came since
 	}
 }
 

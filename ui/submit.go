@@ -43,7 +43,7 @@ func (a *App) refreshApplication() {
 		return
 	}
 	st := a.appState(e.draft.ID)
-	if st == e.app {
+	if sameApp(st, e.app) {
 		return
 	}
 	e.app = st
@@ -90,10 +90,32 @@ func (e *editor) appBanner() fyne.CanvasObject {
 		s.Wrapping = fyne.TextWrapWord
 		box.Add(s)
 	}
+	for _, o := range st.Rows {
+		l := widget.NewLabel(rowOutcomeText(o))
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.SuccessImportance
+		if !o.Executed {
+			l.Importance = widget.DangerImportance
+		}
+		box.Add(l)
+	}
 	ro := widget.NewLabel(i18n.T("submit.readonly"))
 	ro.Importance = widget.LowImportance
 	box.Add(ro)
 	return box
+}
+
+// rowOutcomeText is one row's outcome as the applicant reads it: executed
+// when and by whom, or rejected and why.
+func rowOutcomeText(o RowOutcome) string {
+	when := showInAlmaty(o.At, "02.01.2006 15:04")
+	if o.Executed {
+		if o.Reason != "" {
+			return i18n.T("notice.row.executed_note", "row", o.Row, "time", when, "name", o.By, "note", o.Reason)
+		}
+		return i18n.T("notice.row.executed", "row", o.Row, "time", when, "name", o.By)
+	}
+	return i18n.T("notice.row.rejected", "row", o.Row, "time", when, "name", o.By, "reason", o.Reason)
 }
 
 // applyReadOnly keeps a submitted application from being edited: the

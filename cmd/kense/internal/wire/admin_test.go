@@ -112,6 +112,15 @@ func TestAdminOverDemoServer(t *testing.T) {
 	if _, err := ad.Execute(ctx, sha, 1, api.ExecuteRequest{}); err == nil || Message(err) != i18n.T("client.err.row_decided") {
 		t.Fatalf("second execute: %v / %s", err, Message(err))
 	}
+	// The applicant's next sync round brings the row's outcome to the
+	// submitted application (issue 8).
+	if _, err := sy.Sync(ctx); err != nil {
+		t.Fatal(Message(err))
+	}
+	if as := Application(st)(d.ID); len(as.Rows) != 1 || as.Rows[0].Row != 1 || !as.Rows[0].Executed ||
+		as.Rows[0].By != resp.Outcome.By || as.Rows[0].By == "" || !as.Rows[0].At.Equal(resp.Outcome.At) || as.Status == "" {
+		t.Fatalf("after sync the applicant sees %+v (outcome %+v)", as, resp.Outcome)
+	}
 	h, err := ad.History(ctx, rer)
 	if err != nil || !slices.ContainsFunc(h.Entries, func(e api.AuditEntry) bool {
 		return e.Action == api.AuditResetPassword && e.Application == sha && e.Row == 1 && e.ActorIIN == notary

@@ -195,6 +195,8 @@ func Shell(st *cache.Store, sess *session.Session, opt ShellOptions) ui.ShellCon
 			svc.Tickets = tk
 			// Executing applications (issue 8): only for an administrator role.
 			svc.Admin = AdminFor(sess.Account().Roles, sess.Client)
+			// A head's notifications: a subordinate's compromised password.
+			svc.Notices = &Notices{S: st, Account: acct, Client: sess.Client}
 			svc.Submitter = &Submitter{S: st, C: sess.Client(), Account: acct,
 				Sync: func(ctx context.Context) error { _, err := sy.Sync(ctx); return err }}
 			return svc, nil

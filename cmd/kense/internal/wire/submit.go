@@ -76,6 +76,10 @@ func Application(st *cache.Store) func(id string) ui.AppState {
 		if s := ds.Signature; s != nil {
 			out.SignerName, out.SignerIIN, out.CertSerial, out.SignedAt = s.SignerName, s.IIN, s.CertSerial, s.SignedAt
 		}
+		for _, o := range ds.RowOutcomes {
+			out.Rows = append(out.Rows, ui.RowOutcome{Row: o.Row, Executed: o.Status == api.RowExecuted,
+				Reason: o.Reason, At: o.At, By: o.By})
+		}
 		return out
 	}
 }
@@ -247,7 +251,19 @@ func (s *Submitter) Submit(ctx context.Context, id string, key ui.SignKey) (ui.A
 func remoteOf(r *api.DraftRecord) cache.Remote {
 	return cache.Remote{ID: r.ID, Version: r.Version, Owner: r.Owner, Shared: r.Shared, Deleted: r.Deleted,
 		Form: r.Form, Created: r.Created, Updated: r.Updated, UpdatedBy: r.UpdatedBy,
-		AppStatus: r.AppStatus, SHA256: r.SHA256, AppReason: r.AppReason}
+		AppStatus: r.AppStatus, SHA256: r.SHA256, AppReason: r.AppReason, RowOutcomes: rowOutcomesOf(r.RowOutcomes)}
+}
+
+// rowOutcomesOf is the server's row outcomes as the cache keeps them.
+func rowOutcomesOf(in []api.RowOutcome) []cache.RowOutcome {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]cache.RowOutcome, len(in))
+	for i, o := range in {
+		out[i] = cache.RowOutcome{Row: o.Row, Status: o.Status, Reason: o.Reason, At: o.At, By: o.By}
+	}
+	return out
 }
 
 // submitError explains a submission's failure in the user's language

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -106,7 +107,7 @@ func TestSubmitWithSignKey(t *testing.T) {
 		state.CertSerial != facts.Serial || state.SignedAt.IsZero() {
 		t.Fatalf("state %+v", state)
 	}
-	if got := Application(st)(d.ID); got != state {
+	if got := Application(st)(d.ID); !reflect.DeepEqual(got, state) {
 		t.Fatalf("the cache says %+v", got)
 	}
 	saved, _ := st.GetDraft(d.ID)
@@ -127,7 +128,7 @@ func TestSubmitWithSignKey(t *testing.T) {
 	if _, err := sy.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := Application(st)(d.ID); got != state {
+	if got := Application(st)(d.ID); !reflect.DeepEqual(got, state) {
 		t.Fatalf("after a sync %+v", got)
 	}
 
