@@ -748,6 +748,20 @@ func (s *Server) adminRoutes() []route {
 }
 
 // withRole authenticates the request and requires role.
+// adminRow is the common start of the RER SDB administrator's row routes
+// (/v1/admin/applications/{sha256}/rows/{n}/…): the role, then the
+// application's hash and the 1-based row number from the path.
+func (s *Server) adminRow(w http.ResponseWriter, r *http.Request) (actor *Account, as AdminStore, sha string, n int, ok bool) {
+	if actor, as, ok = s.withRole(w, r, api.RoleRERAdmin); !ok {
+		return
+	}
+	if sha, ok = validSHA(w, r, s); !ok {
+		return
+	}
+	n, ok = rowNumber(w, r, s)
+	return
+}
+
 func (s *Server) withRole(w http.ResponseWriter, r *http.Request, role string) (*Account, AdminStore, bool) {
 	_, _, acct, ok := s.session(w, r)
 	if !ok {
@@ -853,15 +867,7 @@ func (s *Server) handleAdminApplication(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handleRowExecute(w http.ResponseWriter, r *http.Request) {
-	actor, as, ok := s.withRole(w, r, api.RoleRERAdmin)
-	if !ok {
-		return
-	}
-	sha, ok := validSHA(w, r, s)
-	if !ok {
-		return
-	}
-	n, ok := rowNumber(w, r, s)
+	actor, as, sha, n, ok := s.adminRow(w, r)
 	if !ok {
 		return
 	}
@@ -929,15 +935,7 @@ func (s *Server) handleRowExecute(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleRowReject(w http.ResponseWriter, r *http.Request) {
-	actor, as, ok := s.withRole(w, r, api.RoleRERAdmin)
-	if !ok {
-		return
-	}
-	sha, ok := validSHA(w, r, s)
-	if !ok {
-		return
-	}
-	n, ok := rowNumber(w, r, s)
+	actor, as, sha, n, ok := s.adminRow(w, r)
 	if !ok {
 		return
 	}
@@ -961,15 +959,7 @@ func (s *Server) handleRowReject(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleRowOrderGet(w http.ResponseWriter, r *http.Request) {
-	_, as, ok := s.withRole(w, r, api.RoleRERAdmin)
-	if !ok {
-		return
-	}
-	sha, ok := validSHA(w, r, s)
-	if !ok {
-		return
-	}
-	n, ok := rowNumber(w, r, s)
+	_, as, sha, n, ok := s.adminRow(w, r)
 	if !ok {
 		return
 	}
