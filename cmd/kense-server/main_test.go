@@ -16,6 +16,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -375,5 +376,40 @@ func TestMessagesFollowTheLanguage(t *testing.T) {
 		if _, _, errs := runCmd(t, "", "frob"); !strings.Contains(errs, want) {
 			t.Errorf("%s: %q", lang, errs)
 		}
+	}
+}
+
+// TestServeTrustFlags: the trust comes from the command line alone — an
+// anchor, an intermediate, and a CRL fetched over HTTP — under the
+// require policy: a good key signs in, the revoked one is refused as
+// revoked, and a CRL address that answers nothing stops the start.
+func TestServeTrustFlags(t *testing.T) {
+	data, out := t.TempDir(), t.TempDir()
+	if code, _, errs := runCmd(t, "", "demo", "-data", data, "-out", out); code != 0 {
+		t.Fatalf("demo: %d %q", code, errs)
+	}
+	ca := filepath.Join(out, "ca")
+	crlSrv := httptest.NewServer(http.FileServer(http.Dir(ca)))
+	defer crlSrv.Close()
+	url, _, stop := serveFor(t, "-data", data, "-addr", "127.0.0.1:0",
+		"-trust", filepath.Join(ca, "demo_root.cer"), "-intermediate", filepath.Join(ca, "demo_ca.cer"),
+		"-crl", crlSrv.URL+"/demo_ca.crl", "-revocation", "require")
+	keys := filepath.Join(out, "keys")
+	if st, body := demoSignIn(t, url, filepath.Join(keys, "notary_AUTH_RSA256.p12"), "", ""); st != 200 {
+		t.Fatalf("good key: %d %s", st, body)
+	}
+	st, body := demoSignIn(t, url, filepath.Join(keys, "notary_revoked_AUTH_RSA256.p12"), "", "")
+	var e api.Error
+	json.Unmarshal(body, &e)
+	if st != 401 || e.Code != api.CodeRevoked {
+		t.Fatalf("revoked key: %d %s", st, body)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+	code, _, errs := runCmd(t, "", "serve", "-data", t.TempDir(), "-addr", "127.0.0.1:0",
+		"-trust", filepath.Join(ca, "demo_root.cer"), "-crl", crlSrv.URL+"/missing.crl", "-revocation", "require")
+	if code != 1 || errs == "" {
+		t.Fatalf("unreachable CRL accepted: %d %q", code, errs)
 	}
 }
