@@ -21,6 +21,9 @@ type App struct {
 	svc   Services
 	saver Autosaver
 	do    func(fn func()) // Services.Do or fyne.Do
+	// filedNote is the "ticket filed, waiting to be sent" notice; the
+	// registration's confirmation replaces it rather than stacking on it.
+	filedNote dialog.Dialog
 
 	drafts   *draftsView
 	editor   *editor

@@ -477,5 +477,9 @@ func (a *App) showReceipts(rs []TicketReceipt) {
 	text := widget.NewLabel(strings.Join(parts, "\n\n"))
 	text.Wrapping = fyne.TextWrapWord
 	box := container.NewStack(minWidth(520), text)
+	if a.filedNote != nil {
+		a.filedNote.Hide()
+		a.filedNote = nil
+	}
 	dialog.NewCustom(i18n.T("tk.confirm.title"), i18n.T("tkui.close"), box, a.win).Show()
 }

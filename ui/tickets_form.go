@@ -350,7 +350,9 @@ func (f *ticketForm) doSubmit() {
 	// The form is done with: its button stays disabled, so a second
 	// press files nothing.
 	f.s.showList()
-	f.s.a.info("tkui.filed.title", i18n.T("tkui.filed.body"))
+	a := f.s.a
+	a.filedNote = dialog.NewInformation(i18n.T("tkui.filed.title"), i18n.T("tkui.filed.body"), a.win)
+	a.filedNote.Show()
 }
 
 // chooseFile picks a supporting file; its content decides whether it is

@@ -463,12 +463,16 @@ func TestTicketFilingAttachmentsAndConfirmation(t *testing.T) {
 		t.Fatalf("the list:\n%s", h.tkTexts())
 	}
 
-	// A sync registers it: the confirmation of rule 9, once.
+	// A sync registers it: the confirmation of rule 9, once, in place of
+	// the "waiting to be sent" notice (not stacked over it).
 	num := tk.register(t, got.ID, fixedNow())
 	overlays := len(h.win.Canvas().Overlays().List())
 	h.app.TicketsChanged()
-	if len(h.win.Canvas().Overlays().List()) != overlays+1 {
-		t.Fatal("no confirmation shown")
+	if len(h.win.Canvas().Overlays().List()) != overlays {
+		t.Fatal("no confirmation shown, or the filed notice stayed under it")
+	}
+	if strings.Contains(h.tkTexts(), i18n.T("tkui.filed.body")) {
+		t.Fatal("the filed notice is still up under the confirmation")
 	}
 	body := i18n.T("tkui.confirm.body", "number", num, "at", "23.11.2026 15:00", "level", i18n.T("sd.level.urgent"),
 		"line", tkLine(1), "deadline", "25.11.2026 15:00")
@@ -476,7 +480,7 @@ func TestTicketFilingAttachmentsAndConfirmation(t *testing.T) {
 		t.Fatalf("the confirmation lacks %q:\n%s", body, txt)
 	}
 	h.app.TicketsChanged()
-	if len(h.win.Canvas().Overlays().List()) != overlays+1 {
+	if len(h.win.Canvas().Overlays().List()) != overlays {
 		t.Fatal("the confirmation came twice")
 	}
 	if !strings.Contains(h.tkTexts(), i18n.T("tkui.number", "number", num)) {
