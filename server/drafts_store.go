@@ -151,7 +151,15 @@ func getDraftRec(tx *bolt.Tx, id string) (*api.DraftRecord, error) {
 
 func memberOf(tx *bolt.Tx, iin string) string {
 	if b := tx.Bucket(bDraftMembers); b != nil {
-		return string(b.Get([]byte(iin)))
+		if v := b.Get([]byte(iin)); v != nil {
+			return string(v)
+		}
+	}
+	// Else the subunit the Operator recorded on the account when it
+	// executed an application (registration, change of account): one
+	// truth for "which subunit is this person in".
+	if a, err := getAccount(tx, iin); err == nil {
+		return SubunitKey(a.Subunit)
 	}
 	return ""
 }

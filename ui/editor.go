@@ -129,7 +129,12 @@ func (e *editor) rebuild() {
 	})
 	printBtn := widget.NewButtonWithIcon(i18n.T("ui.editor.print"), theme.DocumentPrintIcon(), e.print)
 	printBtn.Importance = widget.HighImportance
-	tools := container.NewHBox(e.status, exportBtn, printBtn)
+	tools := container.NewHBox(e.status)
+	if c := e.shareCheck(); c != nil {
+		tools.Add(c)
+	}
+	tools.Add(exportBtn)
+	tools.Add(printBtn)
 	if b := e.submitButton(); b != nil {
 		tools.Add(b)
 	}
@@ -422,4 +427,30 @@ func (e *editor) showProblems() {
 	}
 	d := dialog.NewCustom(i18n.T("ui.problems.title"), i18n.T("ui.close"), e.problemList(), e.a.win)
 	d.Show()
+}
+
+// shareCheck is "share with my subunit" (signed in only). The owner sets
+// it; the server refuses a change from anyone else, and the refusal shows
+// as the draft's sync state.
+func (e *editor) shareCheck() *widget.Check {
+	sh := e.a.svc.Sharing
+	if sh == nil {
+		return nil
+	}
+	on, err := sh.Shared(e.draft.ID)
+	if err != nil {
+		e.a.showError(err)
+		return nil
+	}
+	c := widget.NewCheck(i18n.T("share.check"), nil)
+	c.SetChecked(on)
+	c.OnChanged = func(v bool) {
+		if err := sh.SetShared(e.draft.ID, v); err != nil {
+			e.a.showError(err)
+		}
+	}
+	if e.readOnly {
+		c.Disable()
+	}
+	return c
 }

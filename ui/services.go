@@ -102,6 +102,9 @@ type Services struct {
 	// Bar adds to the top bar, before the language: the shell's user
 	// name, lock and sign-out. Called on every rebuild (language switch).
 	Bar func() []fyne.CanvasObject
+	// Sharing shares a draft with the signed-in user's structural subunit
+	// (nil: offline, nothing is shared).
+	Sharing Sharing
 	// SyncState is the overall sync state for the top bar, in the user's
 	// language (nil: offline, nothing syncs); problem marks one that needs
 	// the user or a server that cannot be reached.
@@ -208,4 +211,12 @@ func sameApp(a, b AppState) bool {
 		slices.EqualFunc(a.Rows, b.Rows, func(x, y RowOutcome) bool {
 			return x.Row == y.Row && x.Executed == y.Executed && x.Reason == y.Reason && x.At.Equal(y.At) && x.By == y.By
 		})
+}
+
+// Sharing marks a draft as shared with the owner's structural subunit: the
+// server then lets the subunit's other members read and edit it (never
+// delete it or change its sharing). The mark syncs like any edit.
+type Sharing interface {
+	Shared(id string) (bool, error)
+	SetShared(id string, shared bool) error
 }

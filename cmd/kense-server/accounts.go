@@ -25,8 +25,11 @@ func runAccounts(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	verb, args := args[0], args[1:]
-	if verb == "roles" {
+	switch verb {
+	case "roles":
 		return runAccountRoles(args, stdout, stderr)
+	case "subunit":
+		return runAccountSubunit(args, stdout, stderr)
 	}
 	fs := newFlags("accounts "+verb, stderr)
 	data := fs.String("data", "", "data directory")

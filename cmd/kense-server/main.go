@@ -38,6 +38,8 @@ const usageText = `usage:
   kense-server accounts register-cert -data DIR -iin IIN -cert FILE
   kense-server accounts roles -data DIR -iin IIN -set line1,line2,line3
                      (Operator staff for the ServiceDesk queue; an empty -set removes the roles)
+  kense-server accounts subunit -data DIR -iin IIN -set "SUBUNIT"
+                     (membership of a structural subunit: its members share the drafts marked shared)
   kense-server applications list -data DIR [-status S] [-json]
   kense-server applications accept|done -data DIR -sha256 HEX
   kense-server applications reject -data DIR -sha256 HEX -reason TEXT

@@ -59,3 +59,32 @@ func contains(ss []string, s string) bool {
 	}
 	return false
 }
+
+// runAccountSubunit records which structural subunit an account belongs
+// to: its members read and edit the drafts shared with that subunit. An
+// empty -set removes the membership (the account's own subunit, as the
+// Operator recorded it on executing an application, then applies).
+func runAccountSubunit(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("accounts subunit", stderr)
+	data := fs.String("data", "", "data directory")
+	iinFlag := fs.String("iin", "", "the account's IIN")
+	set := fs.String("set", "", "the subunit's full name, as on the form")
+	if err := parse(fs, args); err != nil || *iinFlag == "" {
+		fmt.Fprintln(stderr, i18n.T("srv.sub.usage"))
+		return 2
+	}
+	return withBolt(*data, stderr, func(st *server.BoltStore) error {
+		if err := st.SetSubunit(*iinFlag, *set); err != nil {
+			return err
+		}
+		sub, err := st.Subunit(*iinFlag)
+		if err != nil {
+			return err
+		}
+		if sub == "" {
+			sub = i18n.T("srv.sub.none")
+		}
+		fmt.Fprintln(stdout, i18n.T("srv.sub.done", "iin", *iinFlag, "subunit", sub))
+		return nil
+	})
+}

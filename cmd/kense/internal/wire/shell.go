@@ -191,6 +191,7 @@ func Shell(st *cache.Store, sess *session.Session, opt ShellOptions) ui.ShellCon
 			}
 			acct := account
 			svc.SyncState = func() (string, bool) { return syncState(st, acct) }
+			svc.Sharing = sharing{st: st, kick: sy.Kick}
 			svc.Conflicts = Conflicts{S: st, Kick: sy.Kick}
 			svc.Tickets = tk
 			// Executing applications (issue 8): only for an administrator role.
