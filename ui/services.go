@@ -102,6 +102,10 @@ type Services struct {
 	// Bar adds to the top bar, before the language: the shell's user
 	// name, lock and sign-out. Called on every rebuild (language switch).
 	Bar func() []fyne.CanvasObject
+	// PasswordRequired says the server now refuses this session's work
+	// until the password is changed (it passed 30 days mid-session, rule
+	// 17): the shell then opens the forced change. nil: never.
+	PasswordRequired func() (why string, required bool)
 	// Sharing shares a draft with the signed-in user's structural subunit
 	// (nil: offline, nothing is shared).
 	Sharing Sharing

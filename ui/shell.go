@@ -240,6 +240,13 @@ func (s *Shell) syncChanged(session int) {
 		// while locked they wait for the next round after the unlock.
 		s.app.TicketsChanged()
 		s.checkNotices() // notifications that came since
+		// The password expired while working: the server refuses the
+		// rounds until it is changed, so the change comes first.
+		if f := s.app.svc.PasswordRequired; f != nil && s.pwForm == nil {
+			if why, must := f(); must {
+				s.showPasswordDialog(true, why)
+			}
+		}
 	}
 }
 

@@ -232,3 +232,46 @@ func TestPasswordDueAgainstDemoServer(t *testing.T) {
 		t.Fatalf("no change form:\n%s", allText(r.w))
 	}
 }
+
+// TestPasswordExpiresMidSessionAgainstDemoServer: signed in on day 27, the
+// user works on; the password passes 30 days (rule 17) and the server
+// refuses the next sync round with password_change_required. The app then
+// opens the forced change form, rather than calling the server
+// unreachable.
+func TestPasswordExpiresMidSessionAgainstDemoServer(t *testing.T) {
+	var store server.Store
+	var rer string
+	demo := sessiontest.StartWith(t, func(c *server.Config) {
+		store = c.Store
+		tuneRER(t, func(a *server.Account) {
+			a.PasswordPrimary = false
+			a.PasswordChangedAt = time.Now().AddDate(0, 0, -27)
+			rer = a.IIN
+		})(c)
+	})
+	r := newRERShell(t, demo)
+	r.signIn(server.DemoRERPassword)
+	r.waitFor("the work screen", func() bool { return r.sh.App() != nil })
+	r.waitFor("the day-25 offer", func() bool { return windowButton(r.w, i18n.T("pwui.due.later")) != nil })
+	r.tap(i18n.T("pwui.due.later"))
+	if strings.Contains(allText(r.w), i18n.T("pwui.title.forced")) {
+		t.Fatal("forced before the password expired")
+	}
+
+	// Day 31 arrives while she works.
+	if err := store.UpdateAccount(rer, func(a *server.Account) error {
+		a.PasswordChangedAt = time.Now().AddDate(0, 0, -31)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.tap(i18n.T("ui.drafts.new"))
+	// An edit is saved and kicks a sync round.
+	entries := findAll[*widget.Entry](r.w.Canvas().Content())
+	if len(entries) == 0 {
+		t.Fatal("no entries in the editor")
+	}
+	test.Type(entries[0], "Астана")
+	r.waitFor("the forced change form", func() bool { return strings.Contains(allText(r.w), i18n.T("pwui.title.forced")) })
+	r.entry(i18n.T("pwui.old"))
+}

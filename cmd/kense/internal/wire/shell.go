@@ -153,12 +153,14 @@ func Shell(st *cache.Store, sess *session.Session, opt ShellOptions) ui.ShellCon
 			}
 			tk := &Tickets{St: st, Account: account, Name: who.FullName, Client: sess.Client, Now: opt.Base.Now}
 			acctOrders := account
+			pwGate := &passwordGate{}
 			sy := client.NewSyncer(sess.Client(), st, client.SyncOptions{
 				Interval: opt.SyncInterval,
 				OnSync: func(_ client.SyncReport, err error) {
 					if err != nil {
 						slogOr(opt.Log).Warn("sync", "error", err.Error())
 					}
+					pwGate.note(err)
 					// Tickets ride on every round (issue 6): the outbox goes
 					// out, staff changes come in.
 					switch {
@@ -192,6 +194,7 @@ func Shell(st *cache.Store, sess *session.Session, opt ShellOptions) ui.ShellCon
 			acct := account
 			svc.SyncState = func() (string, bool) { return syncState(st, acct) }
 			svc.Sharing = sharing{st: st, kick: sy.Kick}
+			svc.PasswordRequired = pwGate.required
 			svc.Conflicts = Conflicts{S: st, Kick: sy.Kick}
 			svc.Tickets = tk
 			// Executing applications (issue 8): only for an administrator role.
