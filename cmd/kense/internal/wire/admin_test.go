@@ -50,7 +50,7 @@ func TestAdminOverDemoServer(t *testing.T) {
 	// The application: reset the demo RER SDB user's password.
 	sy := client.NewSyncer(sess.Client(), st, client.SyncOptions{})
 	sy.SetAccount(acct)
-	sub := &Submitter{S: st, C: sess.Client(), Account: acct,
+	sub := &Submitter{S: st, C: sess.Client(), Account: acct, Orders: &Orders{S: st, C: sess.Client(), Account: acct},
 		Sync: func(ctx context.Context) error { _, err := sy.Sync(ctx); return err }}
 	f := headForm()
 	// Row 2 dismisses someone: its scanned order goes to the server right

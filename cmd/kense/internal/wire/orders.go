@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 
 	"kense/cache"
 	"kense/client"
@@ -21,14 +22,32 @@ import (
 
 const ordersSentPrefix = "orders.sent."
 
-// sendOrders uploads the orders of every submitted application of account
-// whose orders are not yet on the server. Missing files are left for the
-// Operator to ask about (the row can be rejected with that reason).
-func sendOrders(ctx context.Context, st *cache.Store, c *client.Client, account string) error {
-	if account == "" || c == nil {
+// Orders sends the scanned orders of account's submitted applications.
+// Once a pass finds nothing left to send it stays idle — no cache scan
+// every sync round — until Submitted says there is new work.
+type Orders struct {
+	S       *cache.Store
+	C       *client.Client
+	Account string
+	idle    atomic.Bool
+}
+
+// Submitted: an application was just submitted; its orders are due.
+func (o *Orders) Submitted() {
+	if o != nil {
+		o.idle.Store(false)
+	}
+}
+
+// Send uploads the orders of every submitted application whose orders are
+// not yet on the server (a setting per application remembers it). Missing
+// files are left for the Operator to ask about (the row can be rejected
+// with that reason).
+func (o *Orders) Send(ctx context.Context) error {
+	if o == nil || o.Account == "" || o.C == nil || o.idle.Load() {
 		return nil
 	}
-	states, err := st.SyncStates(account)
+	states, err := o.S.SyncStates(o.Account)
 	if err != nil {
 		return err
 	}
@@ -37,39 +56,38 @@ func sendOrders(ctx context.Context, st *cache.Store, c *client.Client, account 
 		if ds.AppStatus == "" || ds.SHA256 == "" {
 			continue
 		}
-		if _, done, err := st.Setting(ordersSentPrefix + ds.SHA256); err != nil || done {
+		if _, done, err := o.S.Setting(ordersSentPrefix + ds.SHA256); err != nil || done {
 			continue
 		}
-		d, err := st.GetDraft(id)
+		d, err := o.S.GetDraft(id)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if err := sendOrdersOf(ctx, c, ds.SHA256, d.Form); err != nil {
+		if err := sendOrdersOf(ctx, o.C, ds.SHA256, d.Form); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if err := st.SetSetting(ordersSentPrefix+ds.SHA256, "1"); err != nil {
+		if err := o.S.SetSetting(ordersSentPrefix+ds.SHA256, "1"); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if len(errs) == 0 {
+		o.idle.Store(true)
 	}
 	return errors.Join(errs...)
 }
 
 // sendOrdersOf uploads each row's order of the application sha (rows are
-// numbered from 1, as on the form).
+// numbered from 1, as on the form). A file gone or no longer a scan is
+// skipped: the Operator sees the order missing and rejects or asks.
 func sendOrdersOf(ctx context.Context, c *client.Client, sha string, f form.Form) error {
 	for i, r := range f.Rows {
 		if r.OrderFile == "" {
 			continue
 		}
-		if err := form.CheckScan(r.OrderFile); err != nil {
-			// Gone or not a scan any more: nothing to send; the Operator
-			// sees the order missing and rejects or asks.
-			continue
-		}
 		data, err := os.ReadFile(r.OrderFile)
-		if err != nil {
+		if err != nil || form.ScanKind(data) == "" {
 			continue
 		}
 		if _, err := c.UploadOrder(ctx, sha, i+1, data); err != nil {

@@ -152,7 +152,8 @@ func Shell(st *cache.Store, sess *session.Session, opt ShellOptions) ui.ShellCon
 				return svc, nil
 			}
 			tk := &Tickets{St: st, Account: account, Name: who.FullName, Client: sess.Client, Now: opt.Base.Now}
-			acctOrders := account
+			acct := account
+			orders := &Orders{S: st, C: sess.Client(), Account: acct}
 			pwGate := &passwordGate{}
 			sy := client.NewSyncer(sess.Client(), st, client.SyncOptions{
 				Interval: opt.SyncInterval,
@@ -172,7 +173,7 @@ func Shell(st *cache.Store, sess *session.Session, opt ShellOptions) ui.ShellCon
 							slogOr(opt.Log).Warn("tickets sync", "error", terr.Error())
 						}
 						// Orders of submitted applications the server lacks.
-						if oerr := sendOrders(runner.context(), st, sess.Client(), acctOrders); oerr != nil && !errors.Is(oerr, context.Canceled) {
+						if oerr := orders.Send(runner.context()); oerr != nil && !errors.Is(oerr, context.Canceled) {
 							slogOr(opt.Log).Warn("orders", "error", oerr.Error())
 						}
 					}
@@ -191,7 +192,6 @@ func Shell(st *cache.Store, sess *session.Session, opt ShellOptions) ui.ShellCon
 					}
 				})
 			}
-			acct := account
 			svc.SyncState = func() (string, bool) { return syncState(st, acct) }
 			svc.Sharing = sharing{st: st, kick: sy.Kick}
 			svc.PasswordRequired = pwGate.required
@@ -201,7 +201,7 @@ func Shell(st *cache.Store, sess *session.Session, opt ShellOptions) ui.ShellCon
 			svc.Admin = AdminFor(sess.Account().Roles, sess.Client)
 			// A head's notifications: a subordinate's compromised password.
 			svc.Notices = &Notices{S: st, Account: acct, Client: sess.Client}
-			svc.Submitter = &Submitter{S: st, C: sess.Client(), Account: acct,
+			svc.Submitter = &Submitter{S: st, C: sess.Client(), Account: acct, Orders: orders,
 				Sync: func(ctx context.Context) error { _, err := sy.Sync(ctx); return err }}
 			return svc, nil
 		},

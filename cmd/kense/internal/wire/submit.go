@@ -115,6 +115,9 @@ type Submitter struct {
 	Account string
 	// Now is the signing time's clock; nil: time.Now.
 	Now func() time.Time
+	// Orders sends the scanned orders after a submission (and keeps
+	// trying each sync round).
+	Orders *Orders
 }
 
 var _ ui.Submitter = (*Submitter)(nil)
@@ -243,8 +246,9 @@ func (s *Submitter) Submit(ctx context.Context, id string, key ui.SignKey) (ui.A
 		return ui.AppState{}, err
 	}
 	// The orders follow at once; what fails here goes with the next sync
-	// rounds (sendOrders), so the submission itself stands.
-	_ = sendOrders(ctx, s.S, s.C, s.Account)
+	// rounds (Orders.Send), so the submission itself stands.
+	s.Orders.Submitted()
+	_ = s.Orders.Send(ctx)
 	return Application(s.S)(id), nil
 }
 
