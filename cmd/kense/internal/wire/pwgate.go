@@ -15,24 +15,25 @@ import (
 // "server not reachable" for ever. Any other outcome clears it.
 type passwordGate struct {
 	mu  sync.Mutex
-	why string
-	on  bool
+	err error // the refusal; nil: none
 }
 
 func (g *passwordGate) note(err error) {
 	var ae *client.APIError
-	on := errors.As(err, &ae) && ae.Code == api.CodePasswordChangeRequired
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.on = on
-	g.why = ""
-	if on {
-		g.why = client.UserMessage(err, i18n.Current())
+	if !errors.As(err, &ae) || ae.Code != api.CodePasswordChangeRequired {
+		err = nil
 	}
+	g.mu.Lock()
+	g.err = err
+	g.mu.Unlock()
 }
 
+// required words the refusal in the language of the moment.
 func (g *passwordGate) required() (string, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.why, g.on
+	if g.err == nil {
+		return "", false
+	}
+	return client.UserMessage(g.err, i18n.Current()), true
 }
