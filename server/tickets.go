@@ -85,13 +85,21 @@ func actorName(a *Account) string {
 // Calendar is the Operator's calendar: the stored one, or Kazakhstan's
 // fixed holidays for now's year and the next.
 func (s *Server) Calendar() (servicedesk.Calendar, error) {
-	if ts, ok := s.cfg.Store.(TicketStore); ok {
+	ts, _ := s.cfg.Store.(TicketStore)
+	return CalendarIn(ts, s.now())
+}
+
+// CalendarIn is the calendar in force in ts (nil: none stored): the one
+// the Operator stored, else Kazakhstan's fixed holidays for now's year and
+// the next. The server's answers and `kense-server calendar get` agree.
+func CalendarIn(ts TicketStore, now time.Time) (servicedesk.Calendar, error) {
+	if ts != nil {
 		cal, ok, err := ts.OperatorCalendar()
 		if err != nil || ok {
 			return cal, err
 		}
 	}
-	y := s.now().In(servicedesk.Location).Year()
+	y := now.In(servicedesk.Location).Year()
 	return servicedesk.DefaultCalendar(y, y+1), nil
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"kense/i18n"
 	"kense/server"
-	"kense/servicedesk"
 )
 
 // runCalendar is the Operator's edit of the working-hours calendar that
@@ -31,13 +30,9 @@ func runCalendar(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return withBolt(*data, stderr, func(st *server.BoltStore) error {
-			cal, ok, err := st.OperatorCalendar()
+			cal, err := server.CalendarIn(st, time.Now())
 			if err != nil {
 				return err
-			}
-			if !ok {
-				y := time.Now().In(servicedesk.Location).Year()
-				cal = servicedesk.DefaultCalendar(y, y+1)
 			}
 			enc := json.NewEncoder(stdout)
 			enc.SetIndent("", "  ")
