@@ -752,13 +752,20 @@ func (s *Server) adminRoutes() []route {
 // (/v1/admin/applications/{sha256}/rows/{n}/…): the role, then the
 // application's hash and the 1-based row number from the path.
 func (s *Server) adminRow(w http.ResponseWriter, r *http.Request) (actor *Account, as AdminStore, sha string, n int, ok bool) {
-	if actor, as, ok = s.withRole(w, r, api.RoleRERAdmin); !ok {
-		return
-	}
-	if sha, ok = validSHA(w, r, s); !ok {
+	if actor, as, sha, ok = s.adminApp(w, r); !ok {
 		return
 	}
 	n, ok = rowNumber(w, r, s)
+	return
+}
+
+// adminApp is the same for the application routes
+// (/v1/admin/applications/{sha256}…): the role and the hash.
+func (s *Server) adminApp(w http.ResponseWriter, r *http.Request) (actor *Account, as AdminStore, sha string, ok bool) {
+	if actor, as, ok = s.withRole(w, r, api.RoleRERAdmin); !ok {
+		return
+	}
+	sha, ok = validSHA(w, r, s)
 	return
 }
 
@@ -835,11 +842,7 @@ func (s *Server) handleAdminApplications(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) handleAdminApplication(w http.ResponseWriter, r *http.Request) {
-	_, as, ok := s.withRole(w, r, api.RoleRERAdmin)
-	if !ok {
-		return
-	}
-	sha, ok := validSHA(w, r, s)
+	_, as, sha, ok := s.adminApp(w, r)
 	if !ok {
 		return
 	}
