@@ -234,7 +234,7 @@ func outcomesOf(entries []cache.OutboxEntry, resp *api.PushResponse, rep *SyncRe
 			if r.Current == nil || r.Current.ID != e.DraftID {
 				return nil, &APIError{Status: 200, Code: CodeBadResponse, Message: "conflict without the server's copy"}
 			}
-			rem := remoteOf(r.Current)
+			rem := RemoteOf(r.Current)
 			o.Current = &rem
 			rep.Conflicts++
 		default:
@@ -245,7 +245,9 @@ func outcomesOf(entries []cache.OutboxEntry, resp *api.PushResponse, rep *SyncRe
 	return out, nil
 }
 
-func remoteOf(r *api.DraftRecord) cache.Remote {
+// RemoteOf is the server's draft record as the cache takes it (a pull, a
+// conflict's server side, a submission's answer).
+func RemoteOf(r *api.DraftRecord) cache.Remote {
 	return cache.Remote{ID: r.ID, Version: r.Version, Owner: r.Owner, Shared: r.Shared, Deleted: r.Deleted,
 		Form: r.Form, Created: r.Created, Updated: r.Updated, UpdatedBy: r.UpdatedBy,
 		AppStatus: r.AppStatus, SHA256: r.SHA256, AppReason: r.AppReason, RowOutcomes: rowOutcomesOf(r.RowOutcomes)}
@@ -285,7 +287,7 @@ func (s *Syncer) pull(ctx context.Context, acct string, rep *SyncReport) error {
 		}
 		page := make([]cache.Remote, len(resp.Changes))
 		for i := range resp.Changes {
-			page[i] = remoteOf(&resp.Changes[i])
+			page[i] = RemoteOf(&resp.Changes[i])
 		}
 		if err := s.st.ApplyPulled(acct, page, resp.Cursor); err != nil {
 			return err

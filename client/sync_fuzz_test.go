@@ -60,7 +60,7 @@ func FuzzSyncAnswers(f *testing.F) {
 		if json.Unmarshal(data, &cr) == nil {
 			page := make([]cache.Remote, len(cr.Changes))
 			for i := range cr.Changes {
-				page[i] = remoteOf(&cr.Changes[i])
+				page[i] = RemoteOf(&cr.Changes[i])
 			}
 			if err := st.ApplyPulled(iinB, page, cr.Cursor); err != nil {
 				t.Fatalf("pulled page not stored: %v", err)

@@ -159,15 +159,7 @@ func dash(s string) string {
 }
 
 func withStore(dir string, stderr io.Writer, fn func(server.Store) error) int {
-	st, err := openStore(dir)
-	if err != nil {
-		return fail(stderr, err)
-	}
-	defer st.Close()
-	if err := fn(st); err != nil {
-		return fail(stderr, err)
-	}
-	return 0
+	return withBolt(dir, stderr, func(st *server.BoltStore) error { return fn(st) })
 }
 
 func readCert(path string) (c *x509.Certificate, err error) {

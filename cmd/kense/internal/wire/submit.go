@@ -242,7 +242,7 @@ func (s *Submitter) Submit(ctx context.Context, id string, key ui.SignKey) (ui.A
 	}
 	app := res.Application
 	sig := cache.Signature{SignerName: app.SignerName, IIN: app.SignerIIN, CertSerial: app.CertSerial, SignedAt: app.SignedAt}
-	if err := s.S.RecordSubmitted(s.Account, remoteOf(&res.Draft), sig); err != nil {
+	if err := s.S.RecordSubmitted(s.Account, client.RemoteOf(&res.Draft), sig); err != nil {
 		return ui.AppState{}, err
 	}
 	// The orders follow at once; what fails here goes with the next sync
@@ -250,24 +250,6 @@ func (s *Submitter) Submit(ctx context.Context, id string, key ui.SignKey) (ui.A
 	s.Orders.Submitted()
 	_ = s.Orders.Send(ctx)
 	return Application(s.S)(id), nil
-}
-
-func remoteOf(r *api.DraftRecord) cache.Remote {
-	return cache.Remote{ID: r.ID, Version: r.Version, Owner: r.Owner, Shared: r.Shared, Deleted: r.Deleted,
-		Form: r.Form, Created: r.Created, Updated: r.Updated, UpdatedBy: r.UpdatedBy,
-		AppStatus: r.AppStatus, SHA256: r.SHA256, AppReason: r.AppReason, RowOutcomes: rowOutcomesOf(r.RowOutcomes)}
-}
-
-// rowOutcomesOf is the server's row outcomes as the cache keeps them.
-func rowOutcomesOf(in []api.RowOutcome) []cache.RowOutcome {
-	if len(in) == 0 {
-		return nil
-	}
-	out := make([]cache.RowOutcome, len(in))
-	for i, o := range in {
-		out[i] = cache.RowOutcome{Row: o.Row, Status: o.Status, Reason: o.Reason, At: o.At, By: o.By}
-	}
-	return out
 }
 
 // submitError explains a submission's failure in the user's language
