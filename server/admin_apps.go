@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
 	"net/http"
 	"net/netip"
@@ -1012,13 +1011,8 @@ func (s *Server) handleRowOrderPut(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, http.StatusNotFound, api.CodeNotFound, "the application has no such row, or the row names no order")
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, servicedesk.MaxAttachmentSize+1))
-	if err != nil {
-		s.writeDecodeError(w, err)
-		return
-	}
-	if len(data) > servicedesk.MaxAttachmentSize {
-		s.writeError(w, http.StatusRequestEntityTooLarge, api.CodeBadRequest, fmt.Sprintf("an order is at most %d bytes", servicedesk.MaxAttachmentSize))
+	data, ok := s.readUpload(w, r, "an order")
+	if !ok {
 		return
 	}
 	ct := servicedesk.SniffAttachment(data)

@@ -90,13 +90,8 @@ func (s *Server) handleTicketFilePut(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, http.StatusNotFound, api.CodeNotFound, "the ticket lists no such file")
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, servicedesk.MaxAttachmentSize+1))
-	if err != nil {
-		s.writeDecodeError(w, err)
-		return
-	}
-	if len(data) > servicedesk.MaxAttachmentSize {
-		s.writeError(w, http.StatusRequestEntityTooLarge, api.CodeBadRequest, fmt.Sprintf("a file is at most %d bytes", servicedesk.MaxAttachmentSize))
+	data, ok := s.readUpload(w, r, "a file")
+	if !ok {
 		return
 	}
 	if !a.Matches(data) {
@@ -141,4 +136,20 @@ func (s *Server) handleTicketFileGet(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
 	w.Write(data)
+}
+
+// readUpload reads an uploaded file's body (a ticket's file, an
+// application's order), refusing one larger than an attachment may be;
+// what names the thing in the refusal.
+func (s *Server) readUpload(w http.ResponseWriter, r *http.Request, what string) ([]byte, bool) {
+	data, err := io.ReadAll(io.LimitReader(r.Body, servicedesk.MaxAttachmentSize+1))
+	if err != nil {
+		s.writeDecodeError(w, err)
+		return nil, false
+	}
+	if len(data) > servicedesk.MaxAttachmentSize {
+		s.writeError(w, http.StatusRequestEntityTooLarge, api.CodeBadRequest, fmt.Sprintf("%s is at most %d bytes", what, servicedesk.MaxAttachmentSize))
+		return nil, false
+	}
+	return data, true
 }
