@@ -178,7 +178,7 @@ func (s *adminScreen) build() {
 	s.state.Wrapping = fyne.TextWrapWord
 	s.state.Hide()
 	s.body = container.NewStack()
-	s.list = widget.NewList(func() int { return len(s.items) }, newAdminItem, s.updateItem)
+	s.list = widget.NewList(func() int { return len(s.items) }, newTwoLineItem, s.updateItem)
 	s.list.OnSelected = func(id widget.ListItemID) {
 		s.list.UnselectAll()
 		if id < len(s.items) {
@@ -280,14 +280,6 @@ func (s *adminScreen) loadQueue() {
 			s.empty.Hide()
 		}
 	})
-}
-
-func newAdminItem() fyne.CanvasObject {
-	head := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	head.Truncation = fyne.TextTruncateEllipsis
-	line := widget.NewLabel("")
-	line.Truncation = fyne.TextTruncateEllipsis
-	return container.NewVBox(head, line)
 }
 
 func (s *adminScreen) updateItem(id widget.ListItemID, o fyne.CanvasObject) {

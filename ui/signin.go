@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"image/color"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -426,23 +424,10 @@ func (s *SignIn) showDemo(on bool) {
 }
 
 func (s *SignIn) chooseFile() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		p := r.URI().Path()
-		r.Close()
+	chooseKeyFile(s.win, s.keyPath.Text, nil, func(p string) {
 		s.keyPath.SetText(p)
 		s.win.Canvas().Focus(s.keyPass)
-	}, s.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".p12", ".P12", ".pfx"}))
-	if p := strings.TrimSpace(s.keyPath.Text); p != "" {
-		if dir, err := storage.ListerForURI(storage.NewFileURI(filepath.Dir(p))); err == nil {
-			d.SetLocation(dir)
-		}
-	}
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	})
 }
 
 // forgetKey drops the shown facts: the path changed.

@@ -2,14 +2,12 @@ package ui
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -274,20 +272,7 @@ func (s *submitDialog) say(msg string) {
 }
 
 func (s *submitDialog) browse() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			s.e.a.showError(err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		s.path.SetText(filepath.FromSlash(r.URI().Path()))
-		_ = r.Close()
-	}, s.e.a.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".p12", ".pfx"}))
-	d.Resize(fileDialogSize)
-	d.Show()
+	chooseKeyFile(s.e.a.win, s.path.Text, s.e.a.showError, s.path.SetText)
 }
 
 // open reads the key file's SIGN key (off the UI goroutine: NCA's

@@ -141,7 +141,7 @@ func (s *ticketsScreen) build() {
 	help := widget.NewButtonWithIcon(i18n.T("tkui.help"), theme.HelpIcon(), s.showHelp)
 	tools := container.NewHBox(back, all, refresh, help, newBtn)
 
-	s.list = widget.NewList(func() int { return len(s.items) }, newTicketItem, s.updateItem)
+	s.list = widget.NewList(func() int { return len(s.items) }, newTwoLineItem, s.updateItem)
 	s.list.OnSelected = func(id widget.ListItemID) {
 		s.list.UnselectAll()
 		if id < len(s.items) {
@@ -334,16 +334,6 @@ func sortTickets(es []TicketEntry, cal servicedesk.Calendar, now time.Time) []ti
 		rows = append(rows, r)
 	}
 	return rows
-}
-
-// newTicketItem is one line of the list: what the ticket is, and its
-// clock.
-func newTicketItem() fyne.CanvasObject {
-	head := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	head.Truncation = fyne.TextTruncateEllipsis
-	clock := widget.NewLabel("")
-	clock.Truncation = fyne.TextTruncateEllipsis
-	return container.NewVBox(head, clock)
 }
 
 func (s *ticketsScreen) updateItem(id widget.ListItemID, o fyne.CanvasObject) {

@@ -3,9 +3,14 @@ package ui
 import (
 	"errors"
 	"image/color"
+	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -82,4 +87,43 @@ func (e *cellEntry) fit() {
 		e.Scroll = want
 		e.Refresh()
 	}
+}
+
+// chooseKeyFile lets the user pick an EDS key file (PKCS#12), opening in
+// the folder of current; set gets the chosen path in the platform's form
+// (C:\Users\… on Windows). Cancel does nothing; onErr (may be nil) hears
+// a failure of the dialog itself.
+func chooseKeyFile(win fyne.Window, current string, onErr func(error), set func(path string)) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			if onErr != nil {
+				onErr(err)
+			}
+			return
+		}
+		if r == nil {
+			return
+		}
+		p := filepath.FromSlash(r.URI().Path())
+		_ = r.Close()
+		set(p)
+	}, win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".p12", ".P12", ".pfx", ".PFX"}))
+	if p := strings.TrimSpace(current); p != "" {
+		if dir, err := storage.ListerForURI(storage.NewFileURI(filepath.Dir(p))); err == nil {
+			d.SetLocation(dir)
+		}
+	}
+	d.Resize(fileDialogSize)
+	d.Show()
+}
+
+// newTwoLineItem is a list line of two truncated labels, a bold heading
+// over a plain line (the queue, the tickets).
+func newTwoLineItem() fyne.CanvasObject {
+	head := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head.Truncation = fyne.TextTruncateEllipsis
+	line := widget.NewLabel("")
+	line.Truncation = fyne.TextTruncateEllipsis
+	return container.NewVBox(head, line)
 }
