@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"sync"
 
 	"github.com/boombuler/barcode/qr"
 	mimage "github.com/johnfercher/maroto/v2/pkg/components/image"
@@ -47,12 +48,26 @@ func qrPNG(payload string) ([]byte, error) {
 		}
 	}
 	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(&buf, img); err != nil {
+	if err := pngEncoder.Encode(&buf, img); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
+
+// pngEncoder keeps its zlib writer between codes (a new one allocates and
+// clears about 1 MB).
+var pngEncoder = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &pngBuffers{}}
+
+// pngBuffers is png.EncoderBufferPool on a sync.Pool: renders run side by side.
+type pngBuffers struct{ p sync.Pool }
+
+func (b *pngBuffers) Get() *png.EncoderBuffer {
+	if e, ok := b.p.Get().(*png.EncoderBuffer); ok {
+		return e
+	}
+	return nil
+}
+func (b *pngBuffers) Put(e *png.EncoderBuffer) { b.p.Put(e) }
 
 func qrImage(pngBytes []byte) core.Component {
 	return mimage.NewFromBytes(pngBytes, extension.Png, props.Rect{Percent: 100, Center: true})

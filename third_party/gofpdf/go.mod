@@ -1,3 +1,3 @@
 module github.com/phpdave11/gofpdf
 
-go 1.12
+go 1.18
