@@ -66,9 +66,10 @@ func (c *Client) UploadTicketFile(ctx context.Context, id, sha string, data []by
 	return err
 }
 
-// TicketFile downloads a supporting file.
+// TicketFile downloads a supporting file. No file is larger than
+// servicedesk.MaxAttachmentSize: a longer answer is cut off, not read.
 func (c *Client) TicketFile(ctx context.Context, id, sha string) ([]byte, error) {
-	resp, err := c.R(ctx).SetHeader("Accept", "*/*").Get(api.PathTicket + url.PathEscape(id) + "/files/" + url.PathEscape(sha))
+	resp, err := c.R(ctx).SetHeader("Accept", "*/*").SetResponseBodyLimit(servicedesk.MaxAttachmentSize).Get(api.PathTicket + url.PathEscape(id) + "/files/" + url.PathEscape(sha))
 	if err != nil {
 		return nil, err
 	}

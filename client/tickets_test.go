@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -386,5 +387,24 @@ func TestTicketFilesUploaded(t *testing.T) {
 	}
 	if rep, err := SyncTickets(context.Background(), user, st, tkInitiator); err != nil || rep.Files != 0 {
 		t.Fatalf("second sync: %+v %v", rep, err)
+	}
+}
+
+// A server that answers a file with more than any supporting file can be
+// is cut off: the client does not read 64 MiB for a 10 MiB file.
+func TestTicketFileTooLarge(t *testing.T) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/pdf")
+		chunk := bytes.Repeat([]byte{'x'}, 1<<20)
+		for range servicedesk.MaxAttachmentSize>>20 + 2 {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(hs.Close)
+	c := New(hs.URL, Options{Retries: -1})
+	if data, err := c.TicketFile(context.Background(), "t1", "abc"); err == nil {
+		t.Fatalf("read %d bytes, want an error", len(data))
 	}
 }

@@ -63,6 +63,11 @@ type Change struct {
 	Note   string    `json:"note,omitempty"`
 }
 
+// RegisteringLine is the Operator's line that registers every request and
+// escalates it (definition 9, rules 8 and 9); the appendix's "Operator line
+// number" is the line that then solves it (OperatorLine).
+const RegisteringLine = 1
+
 // Register is the registration of rule 8: the identification number, the
 // date and time; the ticket starts on line 1, whose employees confirm it to
 // the initiator (rule 9) and escalate it.
@@ -73,8 +78,8 @@ func (t *Ticket) Register(number string, at time.Time) error {
 	if number == "" || at.IsZero() {
 		return Problem{Field: "number", Key: "sd.err.required"}
 	}
-	t.Number, t.OpenedAt, t.Status, t.Line = number, at, StatusRegistered, 1
-	t.History = []Change{{At: at, Status: StatusRegistered, Line: 1}}
+	t.Number, t.OpenedAt, t.Status, t.Line = number, at, StatusRegistered, RegisteringLine
+	t.History = []Change{{At: at, Status: StatusRegistered, Line: RegisteringLine}}
 	return nil
 }
 

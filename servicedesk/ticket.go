@@ -170,7 +170,7 @@ func (t *Ticket) checkState(ps *Problems) {
 		return
 	}
 	h0 := t.History[0]
-	if h0.Status != StatusRegistered || h0.Line != 1 || !h0.At.Equal(t.OpenedAt) {
+	if h0.Status != StatusRegistered || h0.Line != RegisteringLine || !h0.At.Equal(t.OpenedAt) {
 		ps.add("history[0]", "sd.err.history")
 		return
 	}

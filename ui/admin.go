@@ -2,15 +2,11 @@ package ui
 
 import (
 	"context"
-	"fmt"
-	"net/url"
-	"os"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -321,37 +317,6 @@ func appStatusText(st string) string {
 		return i18n.T("adminui.app." + st)
 	}
 	return st
-}
-
-// writeTempFile writes b to a temp file that the app removes when it
-// closes (the viewer may hold it open until then). The name carries no
-// personal data. Safe off the UI goroutine.
-func (a *App) writeTempFile(b []byte, pattern string) (string, error) {
-	f, err := os.CreateTemp(a.svc.TempDir, pattern)
-	if err != nil {
-		return "", err
-	}
-	a.addTemp(f.Name())
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return f.Name(), err
-}
-
-// openPath opens a file in the system's viewer.
-func (a *App) openPath(path string) error {
-	if a.svc.OpenURL == nil {
-		return nil
-	}
-	u, err := url.Parse(storage.NewFileURI(path).String())
-	if err == nil {
-		err = a.svc.OpenURL(u)
-	}
-	if err != nil {
-		return fmt.Errorf("%s (%w)", i18n.T("ui.print.noviewer"), err)
-	}
-	return nil
 }
 
 // scanPattern is the temp file name of an order scan, by its content type.

@@ -320,14 +320,14 @@ func (s *adminScreen) slipReady(sd slipDone) {
 		s.a.showError(errors.New(i18n.T("adminui.slip.failed", "error", s.a.message(sd.err))))
 		return
 	}
-	if err := s.a.openPath(sd.path); err != nil {
+	if err := s.a.openPath(sd.path, "ui.print.noviewer"); err != nil {
 		s.a.showError(err)
 	}
 	msg := widget.NewLabel(i18n.T("adminui.slip.done"))
 	msg.Wrapping = fyne.TextWrapWord
 	var d *dialog.CustomDialog
 	again := widget.NewButtonWithIcon(i18n.T("adminui.slip.again"), theme.DocumentPrintIcon(), func() {
-		if err := s.a.openPath(sd.path); err != nil {
+		if err := s.a.openPath(sd.path, "ui.print.noviewer"); err != nil {
 			s.a.showError(err)
 		}
 	})
@@ -398,7 +398,7 @@ func (s *adminScreen) viewPDF() {
 		return err
 	}, func(err error) {
 		if err == nil {
-			err = s.a.openPath(path)
+			err = s.a.openPath(path, "ui.print.noviewer")
 		}
 		if err != nil {
 			s.a.showError(err)
@@ -419,7 +419,7 @@ func (s *adminScreen) viewOrder(n int) {
 		return err
 	}, func(err error) {
 		if err == nil {
-			err = s.a.openPath(path)
+			err = s.a.openPath(path, "ui.print.noviewer")
 		}
 		if err != nil {
 			s.a.showError(err)

@@ -32,6 +32,10 @@ type App struct {
 	tickets  *ticketsScreen // the ServiceDesk (tickets.go)
 	admin    *adminScreen   // the administrators' screens (admin.go)
 
+	// locked tells whether the workstation is locked (the shell's
+	// Locker); nil: never.
+	locked func() bool
+
 	mu    sync.Mutex
 	temps []string // PDF previews to remove on Close
 }

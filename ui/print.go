@@ -1,10 +1,6 @@
 package ui
 
 import (
-	"fmt"
-	"net/url"
-	"os"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -81,32 +77,10 @@ func (e *editor) render(final bool, done func([]byte)) {
 // opens it in the system's viewer, which prints it.
 func (e *editor) preview(final bool) {
 	e.render(final, func(b []byte) {
-		path, err := e.a.writeTemp(b)
-		if err != nil {
+		if err := e.a.openTemp(b, "kense-preview-*.pdf", "ui.print.noviewer"); err != nil {
 			e.a.showError(err)
-			return
-		}
-		u, err := url.Parse(storage.NewFileURI(path).String())
-		if err == nil && e.a.svc.OpenURL != nil {
-			err = e.a.svc.OpenURL(u)
-		}
-		if err != nil {
-			e.a.showError(fmt.Errorf("%s (%w)", i18n.T("ui.print.noviewer"), err))
 		}
 	})
-}
-
-func (a *App) writeTemp(b []byte) (string, error) {
-	f, err := os.CreateTemp(a.svc.TempDir, "kense-preview-*.pdf")
-	if err != nil {
-		return "", err
-	}
-	a.addTemp(f.Name())
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return f.Name(), err
 }
 
 // savePDF renders the final copy and lets the user choose where it goes.

@@ -140,6 +140,7 @@ func (s *Shell) entered(who SignedIn) {
 		svc.Do = s.cfg.Do
 	}
 	s.app = New(s.fa, s.locker.Window(), svc)
+	s.app.locked = s.locker.Locked
 	s.app.Start()
 	if who.Offline {
 		return

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -30,6 +31,10 @@ type ticketDetail struct {
 	statuses  []servicedesk.Status
 	buttons   []*widget.Button
 	problem   *widget.Label
+	// opening is the SHA-256 of the supporting file being fetched ("":
+	// none); fileBtns are the files' Open buttons, by SHA-256.
+	opening  string
+	fileBtns map[string]*widget.Button
 }
 
 func newTicketDetail(s *ticketsScreen, id string) *ticketDetail {
@@ -139,13 +144,7 @@ func (d *ticketDetail) reload() {
 		}
 	}
 	d.box.Add(tkField("sd.field.contact", strings.Join(contact, tkSep)))
-	if len(t.Attachments) > 0 {
-		names := make([]string, len(t.Attachments))
-		for i, a := range t.Attachments {
-			names[i] = a.Name
-		}
-		d.box.Add(tkField("sd.field.attachments", strings.Join(names, tkSep)))
-	}
+	d.files(t.Attachments)
 
 	if len(t.History) > 0 {
 		d.box.Add(widget.NewSeparator())
@@ -307,4 +306,96 @@ func (d *ticketDetail) act(p TicketPatch) {
 			d.reload()
 		})
 	}()
+}
+
+// files lists the supporting files, each with its size and a button that
+// opens it.
+func (d *ticketDetail) files(as []servicedesk.Attachment) {
+	d.fileBtns = map[string]*widget.Button{}
+	if len(as) == 0 {
+		return
+	}
+	d.box.Add(tkHeading("sd.field.attachments"))
+	for _, a := range as {
+		b := widget.NewButtonWithIcon("", theme.FileIcon(), func() { d.openFile(a) })
+		d.fileBtns[a.SHA256] = b
+		d.fileButton(a.SHA256, b)
+		d.box.Add(container.NewBorder(nil, nil, nil, b, tkWrapped(tkFileItem(a))))
+	}
+}
+
+// tkFileItem is a supporting file's name and size, as the form lists it.
+func tkFileItem(a servicedesk.Attachment) string {
+	return i18n.T("tkui.attach.item", "name", a.Name, "size", (a.Size+1023)/1024)
+}
+
+// fileButton shows whether a file is being fetched: its button says so,
+// and no other file starts meanwhile.
+func (d *ticketDetail) fileButton(sha string, b *widget.Button) {
+	if sha != "" && sha == d.opening {
+		b.SetText(i18n.T("tkui.file.opening"))
+	} else {
+		b.SetText(i18n.T("tkui.file.open"))
+	}
+	if d.opening != "" {
+		b.Disable()
+	} else {
+		b.Enable()
+	}
+}
+
+func (d *ticketDetail) setOpening(sha string) {
+	d.opening = sha
+	for s, b := range d.fileBtns {
+		d.fileButton(s, b)
+	}
+}
+
+// openFile fetches a supporting file off the UI goroutine (it may come
+// from the server) and opens it in the system's viewer. A file that comes
+// back after the tickets screen closed (sign-out, exit, another screen)
+// is not shown.
+func (d *ticketDetail) openFile(at servicedesk.Attachment) {
+	if d.opening != "" {
+		return
+	}
+	d.setOpening(at.SHA256)
+	a := d.s.a
+	go func() {
+		b, err := d.s.svc.FileData(d.id, at)
+		a.do(func() {
+			d.setOpening("")
+			if d.s.closed {
+				return
+			}
+			if err == nil {
+				err = a.openAttachment(b, at)
+			}
+			if err != nil {
+				a.showError(err)
+			}
+		})
+	}()
+}
+
+// attachmentExts are the extensions a supporting file opens with, by its
+// sniffed content type.
+var attachmentExts = map[string]string{
+	servicedesk.TypePNG:  ".png",
+	servicedesk.TypeJPEG: ".jpg",
+	servicedesk.TypePDF:  ".pdf",
+	servicedesk.TypeTIFF: ".tif",
+}
+
+// openAttachment opens a supporting file as what its bytes are: the
+// extension comes from sniffing them, never from the name the initiator
+// gave it ("x.exe" must not run), and bytes that are not the type the
+// ticket lists, or none of the four, are not handed to the system at all.
+func (a *App) openAttachment(b []byte, at servicedesk.Attachment) error {
+	ct := servicedesk.SniffAttachment(b)
+	ext, ok := attachmentExts[ct]
+	if !ok || ct != at.ContentType {
+		return errors.New(i18n.T("tkui.err.fileMismatch", "name", at.Name))
+	}
+	return a.openTemp(b, "kense-attachment-*"+ext, "tkui.err.noviewer")
 }

@@ -245,7 +245,10 @@ func (f *ticketForm) updateHelp() {
 		f.allotted.Hide()
 		return
 	}
-	text := i18n.T("sd.allotted", "hours", int(d/time.Hour)) + tkSep + tkLine(servicedesk.OperatorLine(f.st.Type))
+	// Line 1 registers every request; the appendix's line solves it. Both
+	// are said, so that "Line 1" on the confirmation surprises nobody.
+	text := i18n.T("sd.allotted", "hours", int(d/time.Hour)) + tkSep +
+		i18n.T("sd.lines", "first", tkLine(servicedesk.RegisteringLine), "line", tkLine(servicedesk.OperatorLine(f.st.Type)))
 	if _, _, ok := servicedesk.FirstResponse(f.st.Type); ok {
 		text += tkSep + i18n.T("sd.firstResponse")
 	}

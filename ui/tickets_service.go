@@ -69,8 +69,8 @@ type TicketPatch struct {
 
 // TicketService is the ServiceDesk behind the ticket screens. List, File,
 // Calendar, Contact, Receipts, Roles and SyncState read or write the local
-// cache and return at once; Patch talks to the server and blocks, so the
-// screens call it off the UI goroutine.
+// cache and return at once; Patch and FileData may talk to the server and
+// block, so the screens call them off the UI goroutine.
 type TicketService interface {
 	// List is the user's tickets (for Operator staff, the queue too).
 	List() ([]TicketEntry, error)
@@ -92,6 +92,12 @@ type TicketService interface {
 	// Patch does one action on a registered ticket on the server and
 	// keeps the server's copy. It blocks.
 	Patch(id string, p TicketPatch) (TicketEntry, error)
+	// FileData is the bytes of supporting file a of ticket id: the local
+	// copy of a file still waiting to be uploaded, else the server's. It
+	// returns them only when they are exactly the file a describes (size,
+	// SHA-256 and sniffed type, a.Matches); anything else is an error.
+	// It blocks.
+	FileData(id string, a servicedesk.Attachment) ([]byte, error)
 	// Refresh asks for a sync soon.
 	Refresh()
 	// SyncState is when the tickets last synced and why the last try

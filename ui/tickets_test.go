@@ -7,6 +7,9 @@ import (
 	"image"
 	"image/png"
 	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +41,13 @@ type fakeTickets struct {
 	seq      int
 	syncedAt time.Time
 	syncErr  error
+	// Supporting files by SHA-256: FileData hands them over as they are
+	// (a wrong one too: the screen must check), or fails with fileErr;
+	// with fileGate set it waits for the test first.
+	fileData  map[string][]byte
+	fileErr   error
+	fileGate  chan struct{}
+	fileCalls int
 }
 
 func (f *fakeTickets) List() ([]TicketEntry, error) {
@@ -152,6 +162,32 @@ func (f *fakeTickets) Patch(id string, p TicketPatch) (TicketEntry, error) {
 	return TicketEntry{}, errors.New("no such ticket")
 }
 
+func (f *fakeTickets) FileData(id string, a servicedesk.Attachment) ([]byte, error) {
+	f.mu.Lock()
+	f.fileCalls++
+	gate := f.fileGate
+	f.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fileErr != nil {
+		return nil, f.fileErr
+	}
+	b, ok := f.fileData[a.SHA256]
+	if !ok {
+		return nil, errors.New("no such file")
+	}
+	return b, nil
+}
+
+func (f *fakeTickets) fileCallsNow() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.fileCalls
+}
+
 func (f *fakeTickets) patchesCopy() []TicketPatch {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -174,9 +210,14 @@ func newTicketHarness(t *testing.T, tk *fakeTickets) *harness {
 		NewAutosaver: func(on func(Draft, error)) Autosaver { return &memSaver{s: s, onSaved: on} },
 		Validate:     formValidate,
 		Render:       func(form.Form, bool) ([]byte, error) { return []byte("%PDF-1.4 test"), nil },
-		OpenURL:      func(*url.URL) error { return nil },
-		Now:          fixedNow,
-		TempDir:      t.TempDir(),
+		OpenURL: func(u *url.URL) error {
+			h.mu.Lock()
+			h.opened = append(h.opened, u)
+			h.mu.Unlock()
+			return nil
+		},
+		Now:     fixedNow,
+		TempDir: t.TempDir(),
 	}
 	if tk != nil {
 		svc.Tickets = tk
@@ -353,7 +394,8 @@ func TestTicketFormLevelsFollowTheAppendix(t *testing.T) {
 	}
 	f.levelSel.SetSelected(lv(servicedesk.Pressing))
 	if f.levelHelp.Text != i18n.T("sd.level.pressing.help") || !strings.Contains(f.allotted.Text, i18n.T("sd.allotted", "hours", 4)) ||
-		!strings.Contains(f.allotted.Text, i18n.T("sd.firstResponse")) {
+		!strings.Contains(f.allotted.Text, i18n.T("sd.firstResponse")) ||
+		!strings.Contains(f.allotted.Text, i18n.T("sd.lines", "first", tkLine(1), "line", tkLine(2))) {
 		t.Fatalf("pressing help %q / %q", f.levelHelp.Text, f.allotted.Text)
 	}
 	// Type 6 has no pressing level: the choice goes, the help says so.
@@ -603,5 +645,144 @@ func TestTicketQueueStaffActions(t *testing.T) {
 	test.Tap(h.tkButton(i18n.T("tkui.do.status")))
 	if len(tk.patchesCopy()) != 3 || d.problem.Text != i18n.T("tkui.err.pickStatus") {
 		t.Fatalf("no status picked: %q", d.problem.Text)
+	}
+}
+
+// tkPDF is a small file the sniffer takes for a PDF.
+func tkPDF() []byte { return []byte("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n") }
+
+func (h *harness) openedCopy() []*url.URL {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]*url.URL(nil), h.opened...)
+}
+
+// tkWithFiles is a registered ticket "f1" with the given supporting files,
+// open on its detail.
+func tkWithFiles(t *testing.T, tk *fakeTickets, as ...servicedesk.Attachment) (*harness, *ticketDetail) {
+	t.Helper()
+	e := tkRegistered(t, "f1", "SD-7", 1, servicedesk.Urgent, tkAt(2026, 11, 23, 9, 0))
+	e.Ticket.Attachments = as
+	tk.add(e)
+	h := newTicketHarness(t, tk)
+	h.app.showTickets()
+	h.app.tickets.showDetail("f1")
+	return h, h.app.tickets.detail
+}
+
+func tkAttachment(t *testing.T, name string, data []byte) servicedesk.Attachment {
+	t.Helper()
+	a, err := servicedesk.NewAttachment(name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// The detail lists each supporting file with its size and opens it in the
+// system's viewer from a temp file whose extension is what the bytes are:
+// a PDF named "report.exe" opens as a .pdf.
+func TestTicketDetailOpensAttachments(t *testing.T) {
+	pdf, shot := tkPDF(), tkPNG(t)
+	doc, img := tkAttachment(t, "report.exe", pdf), tkAttachment(t, "screen.png", shot)
+	tk := &fakeTickets{fileData: map[string][]byte{doc.SHA256: pdf, img.SHA256: shot}, fileGate: make(chan struct{})}
+	h, d := tkWithFiles(t, tk, doc, img)
+	if !h.hasText(i18n.T("sd.field.attachments")) {
+		t.Fatalf("no heading over the files:\n%s", h.tkTexts())
+	}
+	for _, a := range []servicedesk.Attachment{doc, img} {
+		if !h.hasText(i18n.T("tkui.attach.item", "name", a.Name, "size", 1)) {
+			t.Fatalf("%s is not listed with its size:\n%s", a.Name, h.tkTexts())
+		}
+		if b := d.fileBtns[a.SHA256]; b == nil || b.Text != i18n.T("tkui.file.open") || b.Disabled() {
+			t.Fatalf("%s: no Open button", a.Name)
+		}
+	}
+
+	test.Tap(d.fileBtns[doc.SHA256])
+	h.waitFor("the fetch", func() bool { return tk.fileCallsNow() == 1 })
+	// While it comes, its button says so and no other file starts.
+	if b := d.fileBtns[doc.SHA256]; b.Text != i18n.T("tkui.file.opening") || !b.Disabled() || !d.fileBtns[img.SHA256].Disabled() {
+		t.Fatalf("while fetching: %q disabled %v, the other disabled %v", b.Text, b.Disabled(), d.fileBtns[img.SHA256].Disabled())
+	}
+	d.reload() // a sync's reload keeps the state
+	d.openFile(img)
+	if b := d.fileBtns[doc.SHA256]; b.Text != i18n.T("tkui.file.opening") || !b.Disabled() {
+		t.Fatal("a reload forgot the file being fetched")
+	}
+	close(tk.fileGate)
+	h.waitFor("the viewer", func() bool { return len(h.openedCopy()) == 1 })
+	h.pump()
+	if n := tk.fileCallsNow(); n != 1 {
+		t.Fatalf("%d fetches for one press", n)
+	}
+	path := h.openedCopy()[0].Path
+	base := filepath.Base(path)
+	if filepath.Dir(path) != h.app.svc.TempDir || filepath.Ext(path) != ".pdf" || !strings.HasPrefix(base, "kense-attachment-") ||
+		strings.Contains(base, "report") || strings.Contains(base, "exe") {
+		t.Fatalf("opened %s: want a .pdf in the temp folder, named without the file's name", path)
+	}
+	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, pdf) {
+		t.Fatalf("the temp file holds %q (%v)", got, err)
+	}
+	h.app.mu.Lock()
+	registered := slices.Contains(h.app.temps, path)
+	h.app.mu.Unlock()
+	if !registered {
+		t.Fatal("the temp file is not removed at exit")
+	}
+	if b := d.fileBtns[doc.SHA256]; b.Text != i18n.T("tkui.file.open") || b.Disabled() {
+		t.Fatalf("after opening: %q disabled %v", b.Text, b.Disabled())
+	}
+
+	test.Tap(d.fileBtns[img.SHA256])
+	h.waitFor("the second file", func() bool { return len(h.openedCopy()) == 2 })
+	if p := h.openedCopy()[1].Path; filepath.Ext(p) != ".png" {
+		t.Fatalf("the PNG opened as %s", p)
+	}
+}
+
+// A file that cannot be had, or bytes that are not the file the ticket
+// lists, show a message and open nothing.
+func TestTicketDetailFileErrorsOpenNothing(t *testing.T) {
+	pdf := tkPDF()
+	doc := tkAttachment(t, "report.exe", pdf)
+	tk := &fakeTickets{fileData: map[string][]byte{}}
+	h, d := tkWithFiles(t, tk, doc)
+	msg := i18n.T("tkui.err.fileMismatch", "name", "report.exe")
+	tk.mu.Lock()
+	tk.fileErr = errors.New(msg)
+	tk.mu.Unlock()
+	// refused presses Open and waits for the message, in a dialog of its own.
+	refused := func(when string) {
+		t.Helper()
+		overlays := len(h.win.Canvas().Overlays().List())
+		test.Tap(d.fileBtns[doc.SHA256])
+		h.waitFor(when, func() bool { return len(h.win.Canvas().Overlays().List()) > overlays })
+		top := h.win.Canvas().Overlays().Top()
+		if len(find(top, func(l *widget.Label) bool { return l.Text == msg })) == 0 {
+			t.Fatalf("%s: the dialog does not say %q:\n%s", when, msg, h.tkTexts())
+		}
+		if n := len(h.openedCopy()); n != 0 {
+			t.Fatalf("%s: %d files opened", when, n)
+		}
+		if fs, _ := os.ReadDir(h.app.svc.TempDir); len(fs) != 0 {
+			t.Fatalf("%s: %d temp files written", when, len(fs))
+		}
+		if b := d.fileBtns[doc.SHA256]; b.Disabled() || b.Text != i18n.T("tkui.file.open") {
+			t.Fatalf("%s: the button stays busy", when)
+		}
+	}
+	refused("the service failed")
+
+	// The screen checks what it opens whatever the service says: an
+	// executable handed over as the PDF is refused, and so is a real file
+	// of another type than the ticket lists.
+	for when, b := range map[string][]byte{"an executable": []byte("MZ\x90\x00\x03\x00\x00\x00 not a PDF"), "a PNG for a PDF": tkPNG(t)} {
+		tk.mu.Lock()
+		tk.fileErr = nil
+		tk.fileData[doc.SHA256] = b
+		tk.mu.Unlock()
+		refused(when)
 	}
 }

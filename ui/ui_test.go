@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -524,4 +525,30 @@ func TestFyneCatalogues(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A preview that finishes rendering after the workstation locked does not
+// open a viewer over the lock screen; after unlocking it opens again.
+func TestPreviewNotOpenedWhileLocked(t *testing.T) {
+	s := newMemStore()
+	d := s.put(validForm(t, 1), time.Now())
+	h := newHarness(t, s)
+	var locked atomic.Bool
+	h.app.locked = locked.Load
+	h.app.openDraft(d.ID)
+	test.Tap(h.button(i18n.T("ui.editor.print")))
+	locked.Store(true) // the lock comes while the PDF renders
+	test.Tap(overlayButtons(h, i18n.T("ui.print.preview"))[0])
+	// The "working" dialog goes when the render's answer has been handled.
+	h.waitFor("the render's answer", func() bool { return len(h.win.Canvas().Overlays().List()) == 0 })
+	h.mu.Lock()
+	opened := len(h.opened)
+	h.mu.Unlock()
+	if opened != 0 {
+		t.Fatal("a viewer opened while locked")
+	}
+	locked.Store(false)
+	h.app.editor.preview(true)
+	h.waitFor("the preview to open", func() bool { h.mu.Lock(); defer h.mu.Unlock(); return len(h.opened) == 1 })
+	checkPreview(t, h)
 }

@@ -15,8 +15,12 @@ import (
 	"kense/ui"
 )
 
-// patchTimeout bounds one ticket action on the server.
-const patchTimeout = 30 * time.Second
+// patchTimeout bounds one ticket action on the server; fileTimeout one
+// download of a supporting file (up to 10 MiB, on a slow line too).
+const (
+	patchTimeout = 30 * time.Second
+	fileTimeout  = 2 * time.Minute
+)
 
 // Tickets is ui.TicketService over the cache's ticket outbox and the
 // signed-in client (issue 6). Filing writes the outbox and kicks the
@@ -48,6 +52,14 @@ func (t *Tickets) now() time.Time {
 		return t.Now()
 	}
 	return time.Now()
+}
+
+// signedIn is the signed-in client, nil when there is none.
+func (t *Tickets) signedIn() *client.Client {
+	if t.Client == nil {
+		return nil
+	}
+	return t.Client()
 }
 
 func (t *Tickets) staff() bool {
@@ -143,10 +155,7 @@ func (t *Tickets) SyncState() (time.Time, error) {
 // under its frozen idempotency keys, so a ticket is registered once
 // however often this runs; what it registered waits in Receipts.
 func (t *Tickets) SyncRound(ctx context.Context) error {
-	var c *client.Client
-	if t.Client != nil {
-		c = t.Client()
-	}
+	c := t.signedIn()
 	if c == nil {
 		return client.ErrSignedOut
 	}
@@ -183,10 +192,7 @@ func (t *Tickets) NoteFailure(err error) {
 
 // Patch does one action on the server and keeps the server's copy.
 func (t *Tickets) Patch(id string, p ui.TicketPatch) (ui.TicketEntry, error) {
-	var c *client.Client
-	if t.Client != nil {
-		c = t.Client()
-	}
+	c := t.signedIn()
 	if c == nil {
 		return ui.TicketEntry{}, ticketError{client.ErrSignedOut}
 	}
@@ -208,6 +214,70 @@ func (t *Tickets) Patch(id string, p ui.TicketPatch) (ui.TicketEntry, error) {
 		return ui.TicketEntry{}, err
 	}
 	return t.entry(e, t.staff()), nil
+}
+
+// FileData is a supporting file: the outbox's copy while it waits to be
+// uploaded (the server has none yet), else the server's.
+func (t *Tickets) FileData(id string, a servicedesk.Attachment) ([]byte, error) {
+	data, err := t.St.TicketFileData(id, a.SHA256)
+	if errors.Is(err, cache.ErrNotFound) {
+		data, err = t.download(id, a)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Whatever the source, only the very file the ticket describes goes
+	// to a viewer: a damaged copy or a swapped one stops here.
+	if !a.Matches(data) {
+		return nil, fileMismatch{name: a.Name}
+	}
+	return data, nil
+}
+
+func (t *Tickets) download(id string, a servicedesk.Attachment) ([]byte, error) {
+	c := t.signedIn()
+	if c == nil {
+		return nil, ticketError{client.ErrSignedOut}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), fileTimeout)
+	defer cancel()
+	data, err := c.TicketFile(ctx, id, a.SHA256)
+	if err != nil {
+		return nil, fileError{name: a.Name, err: err}
+	}
+	return data, nil
+}
+
+// fileMismatch: the bytes are not the file the ticket lists (their size,
+// SHA-256 or sniffed type differs). The name stays out of Error, which
+// may be logged.
+type fileMismatch struct{ name string }
+
+func (e fileMismatch) Error() string {
+	return "ticket file: the bytes do not match its size, SHA-256 or type"
+}
+
+func (e fileMismatch) Message(l i18n.Lang) string {
+	return i18n.TL(l, "tkui.err.fileMismatch", "name", e.name)
+}
+
+// fileError words a failed download: the server's "not found" means the
+// file has not been uploaded yet (the initiator's next sync sends it);
+// the rest as any ticket action's failure.
+type fileError struct {
+	name string
+	err  error
+}
+
+func (e fileError) Error() string { return e.err.Error() }
+func (e fileError) Unwrap() error { return e.err }
+
+func (e fileError) Message(l i18n.Lang) string {
+	var ae *client.APIError
+	if errors.As(e.err, &ae) && ae.Code == api.CodeNotFound {
+		return i18n.TL(l, "tkui.err.fileMissing", "name", e.name)
+	}
+	return ticketError{e.err}.Message(l)
 }
 
 // ticketError words a server or network failure in the user's language.

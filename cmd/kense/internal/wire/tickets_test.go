@@ -1,6 +1,10 @@
 package wire
 
 import (
+	"bytes"
+	"errors"
+	"image"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -292,4 +296,120 @@ func TestTicketsAdapter(t *testing.T) {
 	if Message(te) != i18n.T("tkui.err.transition") {
 		t.Fatalf("transition: %q", Message(te))
 	}
+}
+
+// TestTicketFileDataOverDemoServer: a supporting file still in the outbox
+// opens from the cache, signed out too; once synced, the initiator (whose
+// local copy is gone) and Operator staff get it from a real demo
+// kense-server. Bytes that are not the file the ticket lists, from either
+// place, never reach the screen, and each failure is said in the user's
+// language.
+func TestTicketFileDataOverDemoServer(t *testing.T) {
+	i18n.SetLang(i18n.EN)
+	t.Cleanup(func() { i18n.SetLang(i18n.KK) })
+	var store server.Store
+	demo := sessiontest.StartWith(t, func(c *server.Config) { store = c.Store })
+	sess, st, acct := signedIn(t, demo)
+	var online atomic.Bool
+	tk := &Tickets{St: st, Account: acct, Client: func() *client.Client {
+		if !online.Load() {
+			return nil
+		}
+		return sess.Client()
+	}}
+	shot := pngOf(t, 5)
+	a, err := servicedesk.NewAttachment("screen.png", shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := tk.File(servicedesk.Ticket{Brief: "Не формируется выписка", Nature: "Кнопка «Сформировать» не отвечает",
+		Contact: servicedesk.Contact{Name: "Айгерим Сапарова", Phone: "+7 701 555-12-12"},
+		Type:    4, Level: servicedesk.Urgent, Attachments: []servicedesk.Attachment{a}}, [][]byte{shot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := e.Ticket.ID
+	mismatch := i18n.T("tkui.err.fileMismatch", "name", "screen.png")
+
+	// In the outbox: the cache's copy, with no server at all.
+	if got, err := tk.FileData(id, a); err != nil || !bytes.Equal(got, shot) {
+		t.Fatalf("from the outbox: %d bytes, %v", len(got), err)
+	}
+	bad := a
+	bad.Size++
+	if got, err := tk.FileData(id, bad); err == nil || got != nil || msgOf(err) != mismatch {
+		t.Fatalf("a copy that is not the file: %d bytes, %v / %q", len(got), err, msgOf(err))
+	}
+
+	// Synced: the file is on the server and gone from the cache.
+	online.Store(true)
+	if err := tk.SyncRound(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := st.GetTicket(id); err != nil || e.State != cache.TicketRegistered {
+		t.Fatalf("after the sync: %+v %v", e, err)
+	}
+	if _, err := st.TicketFileData(id, a.SHA256); !errors.Is(err, cache.ErrNotFound) {
+		t.Fatalf("the local copy stayed: %v", err)
+	}
+	if got, err := tk.FileData(id, a); err != nil || !bytes.Equal(got, shot) {
+		t.Fatalf("the initiator from the server: %d bytes, %v", len(got), err)
+	}
+	online.Store(false)
+	if _, err := tk.FileData(id, a); err == nil || msgOf(err) != i18n.T("client.err.offline") {
+		t.Fatalf("signed out: %v / %q", err, msgOf(err))
+	}
+
+	// Operator staff on another workstation.
+	sess2 := session.New(session.Options{})
+	if _, err := sess2.OpenKeyFile(demo.Key(sessiontest.KeyNotary2), []byte(server.DemoKeyPassword)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sess2.SignIn(t.Context(), session.Request{Server: demo.URL()}); err != nil {
+		t.Fatal(session.UserMessage(err, i18n.EN))
+	}
+	acct2 := sess2.Account().IIN
+	if err := server.SetRoles(store, acct2, []string{api.RoleLine1}); err != nil {
+		t.Fatal(err)
+	}
+	st2 := openCache(t)
+	if err := st2.Unlock(acct2, nil); err != nil {
+		t.Fatal(err)
+	}
+	staff := &Tickets{St: st2, Account: acct2, Client: sess2.Client}
+	if got, err := staff.FileData(id, a); err != nil || !bytes.Equal(got, shot) {
+		t.Fatalf("staff from the server: %d bytes, %v", len(got), err)
+	}
+	// A file the server does not have (yet) is said so.
+	later, err := servicedesk.NewAttachment("later.png", pngOf(t, 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := staff.FileData(id, later); err == nil || msgOf(err) != i18n.T("tkui.err.fileMissing", "name", "later.png") {
+		t.Fatalf("a file not on the server: %v / %q", err, msgOf(err))
+	}
+	// Bytes on the server that are not the file are refused.
+	if err := store.(*server.BoltStore).PutTicketFile(id, a.SHA256, []byte("MZ\x90\x00 not a PNG")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := staff.FileData(id, a); err == nil || got != nil || msgOf(err) != mismatch {
+		t.Fatalf("bytes that are not the file: %d bytes, %v / %q", len(got), err, msgOf(err))
+	}
+}
+
+// msgOf is Message, "" for no error.
+func msgOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	return Message(err)
+}
+
+func pngOf(t *testing.T, side int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, side, side))); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
