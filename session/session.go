@@ -272,6 +272,11 @@ func (s *Session) offer(p api.Policy) (deploy.Offer, bool) {
 	return deploy.CheckOffer(current, p.LatestVersion, p.DownloadURL)
 }
 
+// NCALayerURL is where the session reaches NCALayer ("": NCALayer's own
+// address), for the app's other signatures through it (an application's)
+// to go to the same place.
+func (s *Session) NCALayerURL() string { return s.opt.NCALayerURL }
+
 func (s *Session) ncaLayer() *ncalayer.Client {
 	n := client.NCALayerSigner(s.lang())
 	n.URL = s.opt.NCALayerURL

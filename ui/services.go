@@ -6,6 +6,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"io"
 
 	"fyne.io/fyne/v2"
@@ -177,10 +178,23 @@ type Submitter interface {
 	// OpenSignKey reads a key file's signing key (EKU 1.3.6.1.5.5.7.3.4);
 	// password is wiped.
 	OpenSignKey(path string, password []byte) (SignKey, error)
-	// Submit signs the draft's canonical content with key and submits it;
-	// the draft is read-only from then on.
+	// SignNCALayer signs the draft's canonical content through NCALayer
+	// (the key chosen in NCALayer's window) after the checks Submit makes,
+	// and returns that signature as a SignKey whose Facts are its signer's
+	// certificate; Submit sends it as it is, Close forgets it. It blocks
+	// until the user answers NCALayer; canceling ctx stops the wait. The
+	// user's Cancel in NCALayer gives an error that errors.Is
+	// ErrSignCanceled.
+	SignNCALayer(ctx context.Context, id string) (SignKey, error)
+	// Submit signs the draft's canonical content with key and submits it
+	// (a SignNCALayer key: sends its signature, refused when the draft
+	// changed since); the draft is read-only from then on.
 	Submit(ctx context.Context, id string, key SignKey) (AppState, error)
 }
+
+// ErrSignCanceled: the user pressed Cancel in NCALayer's window, or the
+// wait for it was stopped. Nothing to show.
+var ErrSignCanceled = errors.New("signing canceled in NCALayer")
 
 // AppState is a draft's life as an application.
 type AppState struct {

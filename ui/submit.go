@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -20,6 +21,13 @@ import (
 // signs; the draft is submitted to the Operator and becomes read-only,
 // with its status (submitted, accepted, rejected with the reason, done)
 // shown over the form.
+//
+// A key only NCALayer can use (a token, an ID card) signs the other way
+// round, because NCALayer reveals the certificate only in the signature
+// it returns: "Sign with NCALayer" signs at once, the dialog shows whose
+// certificate signed, and "Submit" sends that very signature (nothing is
+// signed again); the head still sees the signer before anything reaches
+// the Operator.
 
 // submitTimeout bounds the sign-and-submit round trip (a sync first, then
 // the submission).
@@ -150,6 +158,10 @@ func (ri *rowItem) setReadOnly() {
 	ri.remove.Hide()
 }
 
+// SettingSubmitMethod remembers how the last application was signed:
+// signInFile or signInNCALayer (the sign-in screen's names).
+const SettingSubmitMethod = "submit.method"
+
 // askSubmit opens the signing dialog, or says why the form cannot be
 // submitted yet.
 func (e *editor) askSubmit() {
@@ -169,22 +181,30 @@ func (e *editor) askSubmit() {
 }
 
 // submitDialog picks the SIGN key, shows its owner, then signs and
-// submits.
+// submits; or, with NCALayer, signs, shows the signer, then submits.
 type submitDialog struct {
 	e       *editor
 	d       *dialog.CustomDialog
+	method  *widget.RadioGroup
+	fileBox *fyne.Container
 	path    *widget.Entry
 	pass    *widget.Entry
 	openBtn *widget.Button
+	ncaBox  *fyne.Container
+	ncaBtn  *widget.Button
 	facts   *widget.Label
 	warn    *widget.Label
+	wait    *widget.Label
 	msg     *widget.Label
 	busy    *widget.ProgressBarInfinite
 	sign    *widget.Button
 	cancel  *widget.Button
 	key     SignKey
 	working bool
-	done    bool
+	// stop ends the wait for NCALayer (nil when not waiting): the one
+	// piece of work the dialog's Cancel may interrupt.
+	stop context.CancelFunc
+	done bool
 }
 
 func newSubmitDialog(e *editor) *submitDialog {
@@ -198,6 +218,14 @@ func newSubmitDialog(e *editor) *submitDialog {
 	s.pass.SetPlaceHolder(i18n.T("submit.keypass.placeholder"))
 	s.pass.OnSubmitted = func(string) { s.open() }
 	s.openBtn = widget.NewButtonWithIcon(i18n.T("submit.keyfile.open"), theme.LoginIcon(), s.open)
+	s.fileBox = container.NewVBox(
+		widget.NewLabelWithStyle(i18n.T("submit.keyfile"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewBorder(nil, nil, nil, browse, s.path),
+		container.NewBorder(nil, nil, nil, s.openBtn, s.pass))
+	ncaHint := widget.NewLabel(i18n.T("submit.ncalayer.hint"))
+	ncaHint.Wrapping = fyne.TextWrapWord
+	s.ncaBtn = widget.NewButtonWithIcon(i18n.T("submit.ncalayer.sign"), theme.DocumentCreateIcon(), s.signNCALayer)
+	s.ncaBox = container.NewVBox(ncaHint, container.NewHBox(s.ncaBtn))
 	s.facts = widget.NewLabel("")
 	s.facts.Wrapping = fyne.TextWrapWord
 	s.facts.Hide()
@@ -205,6 +233,10 @@ func newSubmitDialog(e *editor) *submitDialog {
 	s.warn.Wrapping = fyne.TextWrapWord
 	s.warn.Importance = widget.WarningImportance
 	s.warn.Hide()
+	s.wait = widget.NewLabel(i18n.T("submit.ncalayer.wait"))
+	s.wait.Wrapping = fyne.TextWrapWord
+	s.wait.Importance = widget.LowImportance
+	s.wait.Hide()
 	s.msg = widget.NewLabel("")
 	s.msg.Wrapping = fyne.TextWrapWord
 	s.msg.Importance = widget.DangerImportance
@@ -218,14 +250,73 @@ func newSubmitDialog(e *editor) *submitDialog {
 	s.sign.Disable()
 	s.cancel = widget.NewButton(i18n.T("ui.cancel"), s.close)
 
-	body := container.NewVBox(intro,
-		widget.NewLabelWithStyle(i18n.T("submit.keyfile"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewBorder(nil, nil, nil, browse, s.path),
-		container.NewBorder(nil, nil, nil, s.openBtn, s.pass),
-		s.facts, s.warn, s.msg, s.busy)
+	s.method = widget.NewRadioGroup([]string{i18n.T("submit.method.file"), i18n.T("submit.method.ncalayer")},
+		func(string) { s.switchMethod() })
+	s.method.Horizontal = true
+	s.method.Required = true
+	s.method.SetSelected(i18n.T("submit.method.file"))
+	if e.a.submitMethod() == signInNCALayer {
+		s.method.SetSelected(i18n.T("submit.method.ncalayer"))
+	}
+	s.switchMethod()
+
+	body := container.NewVBox(intro, s.method, s.fileBox, s.ncaBox,
+		s.facts, s.warn, s.wait, s.msg, s.busy)
 	s.d = dialog.NewCustomWithoutButtons(i18n.T("submit.title"), container.NewStack(minSize(fyne.NewSize(640, 0)), body), e.a.win)
 	s.d.SetButtons([]fyne.CanvasObject{s.cancel, s.sign})
 	return s
+}
+
+// submitMethod is how the dialog offers to sign: the way the last
+// application was signed, else the way the user signs in. A head who keeps
+// the keys on a token signs in with NCALayer and so starts on NCALayer
+// here; one who signs in with the AUTH key file but signs with a token
+// chooses NCALayer once and it is remembered from then on.
+func (a *App) submitMethod() string {
+	if a.svc.Store == nil {
+		return signInFile
+	}
+	for _, k := range []string{SettingSubmitMethod, SettingSignInMethod} {
+		if v, ok, err := a.svc.Store.Setting(k); err == nil && ok && (v == signInFile || v == signInNCALayer) {
+			return v
+		}
+	}
+	return signInFile
+}
+
+// ncaLayer: NCALayer is chosen rather than a key file.
+func (s *submitDialog) ncaLayer() bool {
+	return s.method.Selected == i18n.T("submit.method.ncalayer")
+}
+
+// switchMethod shows the chosen way's fields and forgets a key or a
+// signature of the other way. With NCALayer the signature comes first, so
+// the final button only sends it.
+func (s *submitDialog) switchMethod() {
+	if s.sign == nil {
+		return // still being built
+	}
+	s.clearKey()
+	if s.ncaLayer() {
+		s.fileBox.Hide()
+		s.ncaBox.Show()
+		s.sign.SetText(i18n.T("submit.send"))
+		return
+	}
+	s.ncaBox.Hide()
+	s.fileBox.Show()
+	s.sign.SetText(i18n.T("submit.sign"))
+}
+
+// remember keeps the way that gave a key for the next application.
+func (s *submitDialog) remember() {
+	if st := s.e.a.svc.Store; st != nil {
+		m := signInFile
+		if s.ncaLayer() {
+			m = signInNCALayer
+		}
+		_ = st.SetSetting(SettingSubmitMethod, m) // a preference: losing it costs one click
+	}
 }
 
 func (s *submitDialog) show() {
@@ -233,11 +324,16 @@ func (s *submitDialog) show() {
 	s.d.Show()
 }
 
-// close wipes an opened key and closes the dialog.
+// close wipes an opened key (forgets a signature) and closes the dialog;
+// a wait for NCALayer is stopped, other work is let finish.
 func (s *submitDialog) close() {
-	if s.working {
+	if s.working && s.stop == nil {
 		return
 	}
+	if s.stop != nil {
+		s.stop()
+	}
+	s.done = true
 	s.closeKey()
 	s.pass.SetText("")
 	s.d.Hide()
@@ -247,12 +343,34 @@ func (s *submitDialog) close() {
 }
 
 // closeSigning closes the signing dialog and wipes its key (the lock, the
-// app closing). A signature already on its way finishes and wipes the key
-// itself.
+// app closing); a wait for NCALayer is stopped. A signature already on its
+// way finishes and wipes the key itself.
 func (a *App) closeSigning() {
-	if s := a.signing; s != nil && !s.working {
+	if s := a.signing; s != nil {
 		s.close()
 	}
+}
+
+// flushed writes the pending edit (what is signed must be the latest),
+// saying why when it cannot.
+func (s *submitDialog) flushed() bool {
+	if sv := s.e.a.saver; sv != nil {
+		if err := sv.Flush(); err != nil {
+			s.say(s.e.a.message(err))
+			return false
+		}
+	}
+	return true
+}
+
+// clearKey wipes the key (forgets the signature) and what the dialog said
+// of it.
+func (s *submitDialog) clearKey() {
+	s.closeKey()
+	s.facts.Hide()
+	s.warn.Hide()
+	s.sign.Disable()
+	s.say("")
 }
 
 func (s *submitDialog) closeKey() {
@@ -292,11 +410,7 @@ func (s *submitDialog) open() {
 		s.say(i18n.T("submit.err.nokeypass"))
 		return
 	}
-	s.closeKey()
-	s.facts.Hide()
-	s.warn.Hide()
-	s.sign.Disable()
-	s.say("")
+	s.clearKey()
 	pw := takePassword(s.pass)
 	s.setWorking(true)
 	sub := s.e.a.svc.Submitter
@@ -305,21 +419,63 @@ func (s *submitDialog) open() {
 		clear(pw) // the service wipes it too
 		s.e.a.do(func() {
 			s.setWorking(false)
-			if s.done {
-				if k != nil {
-					k.Close()
-				}
-				return
-			}
-			if err != nil {
-				s.say(s.e.a.message(err))
-				return
-			}
-			s.key = k
-			s.showFacts(k.Facts())
-			s.sign.Enable()
+			s.took(k, err)
 		})
 	}()
+}
+
+// signNCALayer writes the pending edit, then has the service sign the
+// draft through NCALayer (off the UI goroutine: NCALayer's window waits
+// for the user; Cancel here stops the wait) and shows whose certificate
+// signed. Nothing is sent until "Submit". A Cancel in NCALayer shows
+// nothing.
+func (s *submitDialog) signNCALayer() {
+	if s.working {
+		return
+	}
+	if !s.flushed() {
+		return
+	}
+	e := s.e
+	s.clearKey()
+	ctx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	s.setWorking(true)
+	s.wait.Show()
+	id := e.draft.ID
+	sub := e.a.svc.Submitter
+	go func() {
+		k, err := sub.SignNCALayer(ctx, id)
+		stop()
+		e.a.do(func() {
+			s.stop = nil
+			s.wait.Hide()
+			s.setWorking(false)
+			s.took(k, err)
+		})
+	}()
+}
+
+// took shows what opening the key file or signing with NCALayer gave:
+// whose certificate it is, or why there is none (nothing for a Cancel in
+// NCALayer). A dialog closed meanwhile wipes the key at once.
+func (s *submitDialog) took(k SignKey, err error) {
+	if s.done {
+		if k != nil {
+			k.Close()
+		}
+		return
+	}
+	if err != nil {
+		if !errors.Is(err, ErrSignCanceled) {
+			s.say(s.e.a.message(err))
+		}
+		return
+	}
+	s.key = k
+	s.showFacts(k.Facts())
+	s.sign.Enable()
+	s.remember()
 }
 
 // showFacts names the certificate's owner, and warns when it is not the
@@ -361,14 +517,20 @@ func (s *submitDialog) setWorking(on bool) {
 	if on {
 		s.busy.Show()
 		s.busy.Start()
+		s.method.Disable()
 		s.openBtn.Disable()
-		s.cancel.Disable()
+		s.ncaBtn.Disable()
+		if s.stop == nil {
+			s.cancel.Disable()
+		}
 		s.sign.Disable()
 		return
 	}
 	s.busy.Stop()
 	s.busy.Hide()
+	s.method.Enable()
 	s.openBtn.Enable()
+	s.ncaBtn.Enable()
 	s.cancel.Enable()
 	if s.key != nil {
 		s.sign.Enable()
@@ -381,13 +543,10 @@ func (s *submitDialog) submit() {
 	if s.working || s.key == nil {
 		return
 	}
-	e := s.e
-	if e.a.saver != nil {
-		if err := e.a.saver.Flush(); err != nil {
-			s.say(e.a.message(err))
-			return
-		}
+	if !s.flushed() {
+		return
 	}
+	e := s.e
 	key := s.key
 	s.key = nil
 	s.say("")
@@ -402,7 +561,11 @@ func (s *submitDialog) submit() {
 		e.a.do(func() {
 			s.setWorking(false)
 			if err != nil {
-				s.say(e.a.message(err) + " " + i18n.T("submit.err.again"))
+				again := i18n.T("submit.err.again")
+				if s.ncaLayer() {
+					again = i18n.T("submit.err.again_ncalayer")
+				}
+				s.say(e.a.message(err) + " " + again)
 				return
 			}
 			s.done = true

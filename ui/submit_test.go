@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +27,14 @@ type fakeSubmitter struct {
 	submitted []string
 	fail      error
 	states    map[string]AppState
+	// NCALayer: ncaErr is its answer instead of a signature; with
+	// ncaBlock set it waits for that channel or ctx (the user in
+	// NCALayer's window); ncaAsked counts the requests, ncaStopped those
+	// ended by ctx.
+	ncaErr     error
+	ncaBlock   chan struct{}
+	ncaAsked   int
+	ncaStopped int
 }
 
 type fakeKey struct {
@@ -48,6 +57,31 @@ func (f *fakeSubmitter) OpenSignKey(path string, password []byte) (SignKey, erro
 	if string(password) != "Demo1234" {
 		return nil, errors.New("wrong password")
 	}
+	k := &fakeKey{facts: f.facts, mu: &f.mu}
+	f.keys = append(f.keys, k)
+	return k, nil
+}
+
+func (f *fakeSubmitter) SignNCALayer(ctx context.Context, id string) (SignKey, error) {
+	f.mu.Lock()
+	f.ncaAsked++
+	block, fail := f.ncaBlock, f.ncaErr
+	f.mu.Unlock()
+	if block != nil {
+		select {
+		case <-block:
+		case <-ctx.Done():
+			f.mu.Lock()
+			f.ncaStopped++
+			f.mu.Unlock()
+			return nil, fmt.Errorf("%w: %w", ErrSignCanceled, ctx.Err())
+		}
+	}
+	if fail != nil {
+		return nil, fail
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	k := &fakeKey{facts: f.facts, mu: &f.mu}
 	f.keys = append(f.keys, k)
 	return k, nil
@@ -289,5 +323,173 @@ func TestNoSubmitOffline(t *testing.T) {
 	h.app.openDraft(d.ID)
 	if bs := find(h.content(), func(b *widget.Button) bool { return b.Text == i18n.T("submit.button") }); len(bs) != 0 {
 		t.Fatal("sign and submit offered with nobody signed in")
+	}
+}
+
+// submitMethod picks the signing dialog's way (its radio choice).
+func submitMethod(h *harness, label string) {
+	h.t.Helper()
+	for _, o := range h.win.Canvas().Overlays().List() {
+		if rs := find(o, func(r *widget.RadioGroup) bool {
+			return len(r.Options) == 2 && r.Options[1] == i18n.T("submit.method.ncalayer")
+		}); len(rs) > 0 {
+			rs[0].SetSelected(label)
+			return
+		}
+	}
+	h.t.Fatal("no signing method choice in the dialog")
+}
+
+// keyFileShown: the key file's fields are visible in the dialog.
+func keyFileShown(h *harness) bool {
+	for _, o := range h.win.Canvas().Overlays().List() {
+		if len(find(o, func(e *widget.Entry) bool {
+			return e.PlaceHolder == i18n.T("submit.keyfile.placeholder") || e.PlaceHolder == i18n.T("submit.keypass.placeholder")
+		})) > 0 || len(find(o, func(b *widget.Button) bool { return b.Text == i18n.T("submit.keyfile.open") })) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// TestSubmitWithNCALayer: NCALayer chosen, the key file's fields go; its
+// signature's certificate is shown and nothing is submitted until
+// "Submit", which sends that signature (NCALayer is not asked again). The
+// choice is remembered.
+func TestSubmitWithNCALayer(t *testing.T) {
+	h, fs, d := newSubmitHarness(t, true)
+	test.Tap(h.button(i18n.T("submit.button")))
+	if !keyFileShown(h) || len(overlayButtons(h, i18n.T("submit.ncalayer.sign"))) != 0 {
+		t.Fatal("the dialog does not start on the key file")
+	}
+	submitMethod(h, i18n.T("submit.method.ncalayer"))
+	if keyFileShown(h) {
+		t.Fatal("the key file's fields stay with NCALayer chosen")
+	}
+	send := overlayButton(h, i18n.T("submit.send"))
+	if !send.Disabled() || len(overlayButtons(h, i18n.T("submit.sign"))) != 0 {
+		t.Fatal("something to submit before NCALayer signed")
+	}
+	test.Tap(overlayButton(h, i18n.T("submit.ncalayer.sign")))
+	h.waitFor("the signer", func() bool { return overlayHasText(h, "СЕЙТКАЛИ АЙГЕРИМ") })
+	if !overlayHasText(h, "4A1B2C") || !overlayHasText(h, "850315300012") || !overlayHasText(h, "ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (RSA)") {
+		t.Fatal("the certificate's IIN, serial and issuer are not shown")
+	}
+	fs.mu.Lock()
+	submitted, asked := len(fs.submitted), fs.ncaAsked
+	fs.mu.Unlock()
+	if submitted != 0 || asked != 1 || h.app.editor.readOnly {
+		t.Fatalf("submitted %d before \"Submit\" (NCALayer asked %d times)", submitted, asked)
+	}
+	if send.Disabled() {
+		t.Fatal("submit disabled with a signature made")
+	}
+	test.Tap(send)
+	h.waitFor("the submission", func() bool { return h.app.editor.readOnly })
+	fs.mu.Lock()
+	submitted, asked = len(fs.submitted), fs.ncaAsked
+	fs.mu.Unlock()
+	if submitted != 1 || fs.submitted[0] != d.ID || asked != 1 || !fs.allClosed() {
+		t.Fatalf("submitted %v, NCALayer asked %d times, signature forgotten %v", fs.submitted, asked, fs.allClosed())
+	}
+	if !h.hasText(i18n.T("submit.status.submitted")) {
+		t.Fatal("the status is not shown over the form")
+	}
+	if v, _, _ := h.store.Setting(SettingSubmitMethod); v != signInNCALayer {
+		t.Fatalf("the choice is not remembered: %q", v)
+	}
+}
+
+// TestSubmitNCALayerCancelAndErrors: Cancel in NCALayer shows nothing; an
+// NCALayer failure is said in the user's words; a refused submission asks
+// to sign with NCALayer again.
+func TestSubmitNCALayerCancelAndErrors(t *testing.T) {
+	h, fs, _ := newSubmitHarness(t, true)
+	test.Tap(h.button(i18n.T("submit.button")))
+	submitMethod(h, i18n.T("submit.method.ncalayer"))
+	fs.mu.Lock()
+	fs.ncaErr = fmt.Errorf("%w: the user pressed Cancel", ErrSignCanceled)
+	fs.mu.Unlock()
+	test.Tap(overlayButton(h, i18n.T("submit.ncalayer.sign")))
+	h.waitFor("the answer", func() bool { return !h.app.signing.working })
+	if overlayHasText(h, "MSG:") || overlayHasText(h, "Cancel") || h.app.signing.msg.Visible() || h.app.signing.facts.Visible() {
+		t.Fatalf("a cancel in NCALayer shows %q", h.app.signing.msg.Text)
+	}
+	if !overlayButton(h, i18n.T("submit.send")).Disabled() {
+		t.Fatal("submit enabled after a cancel")
+	}
+
+	fs.mu.Lock()
+	fs.ncaErr = errors.New("NCALayer is not running")
+	fs.mu.Unlock()
+	test.Tap(overlayButton(h, i18n.T("submit.ncalayer.sign")))
+	h.waitFor("the error", func() bool { return overlayHasText(h, "MSG: NCALayer is not running") })
+
+	fs.mu.Lock()
+	fs.ncaErr, fs.fail = nil, errors.New("changed after signing")
+	fs.mu.Unlock()
+	test.Tap(overlayButton(h, i18n.T("submit.ncalayer.sign")))
+	send := overlayButton(h, i18n.T("submit.send"))
+	h.waitFor("the signature", func() bool { return !send.Disabled() })
+	if overlayHasText(h, "MSG:") {
+		t.Fatal("an old error stays over a new signature")
+	}
+	test.Tap(send)
+	h.waitFor("the refusal", func() bool {
+		return overlayHasText(h, "MSG: changed after signing "+i18n.T("submit.err.again_ncalayer"))
+	})
+	if h.app.editor.readOnly || !fs.allClosed() || !send.Disabled() {
+		t.Fatal("a refused signature is kept, or the form locked")
+	}
+}
+
+// TestSubmitNCALayerWaitCanceled: the dialog's Cancel (and the lock) stop
+// the wait for NCALayer and close the dialog; a late answer shows nothing.
+func TestSubmitNCALayerWaitCanceled(t *testing.T) {
+	h, fs, _ := newSubmitHarness(t, true)
+	// Signing in with NCALayer makes it the dialog's first choice.
+	h.store.SetSetting(SettingSignInMethod, signInNCALayer)
+	fs.ncaBlock = make(chan struct{})
+	test.Tap(h.button(i18n.T("submit.button")))
+	if keyFileShown(h) {
+		t.Fatal("the sign-in's NCALayer is not the first choice")
+	}
+	test.Tap(overlayButton(h, i18n.T("submit.ncalayer.sign")))
+	if !overlayHasText(h, i18n.T("submit.ncalayer.wait")) {
+		t.Fatal("no word that NCALayer is waiting")
+	}
+	cancel := overlayButton(h, i18n.T("ui.cancel"))
+	if cancel.Disabled() {
+		t.Fatal("the wait for NCALayer cannot be canceled")
+	}
+	test.Tap(cancel)
+	if len(overlayButtons(h, i18n.T("submit.send"))) != 0 || h.app.signing != nil {
+		t.Fatal("cancel left the dialog open")
+	}
+	stopped := func(n int) func() bool {
+		return func() bool {
+			fs.mu.Lock()
+			defer fs.mu.Unlock()
+			return fs.ncaStopped == n
+		}
+	}
+	h.waitFor("the wait to stop", stopped(1))
+	h.pump()
+	if len(fs.submitted) != 0 || len(fs.keys) != 0 {
+		t.Fatal("a canceled wait signed or submitted")
+	}
+
+	// The lock stops it too.
+	test.Tap(h.button(i18n.T("submit.button")))
+	test.Tap(overlayButton(h, i18n.T("submit.ncalayer.sign")))
+	h.app.Flush()
+	if len(overlayButtons(h, i18n.T("submit.send"))) != 0 || h.app.signing != nil {
+		t.Fatal("the lock left the dialog open")
+	}
+	h.waitFor("the wait to stop", stopped(2))
+	// A dialog opened afterwards starts clean.
+	test.Tap(h.button(i18n.T("submit.button")))
+	if overlayHasText(h, "MSG:") || overlayHasText(h, "СЕЙТКАЛИ АЙГЕРИМ") {
+		t.Fatal("the stopped wait left something in a new dialog")
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"kense/api"
-	"kense/client"
 	"kense/form"
 	"kense/i18n"
 	"kense/server"
@@ -48,10 +47,8 @@ func TestAdminOverDemoServer(t *testing.T) {
 	}
 
 	// The application: reset the demo RER SDB user's password.
-	sy := client.NewSyncer(sess.Client(), st, client.SyncOptions{})
-	sy.SetAccount(acct)
-	sub := &Submitter{S: st, C: sess.Client(), Account: acct, Orders: &Orders{S: st, C: sess.Client(), Account: acct},
-		Sync: func(ctx context.Context) error { _, err := sy.Sync(ctx); return err }}
+	sub, sy := submitterFor(sess, st, acct)
+	sub.Orders = &Orders{S: st, C: sess.Client(), Account: acct}
 	f := headForm()
 	// Row 2 dismisses someone: its scanned order goes to the server right
 	// after the submission, so the Operator sees it there.

@@ -202,7 +202,8 @@ func Shell(st *cache.Store, sess *session.Session, opt ShellOptions) ui.ShellCon
 			// A head's notifications: a subordinate's compromised password.
 			svc.Notices = &Notices{S: st, Account: acct, Client: sess.Client}
 			svc.Submitter = &Submitter{S: st, C: sess.Client(), Account: acct, Orders: orders,
-				Sync: func(ctx context.Context) error { _, err := sy.Sync(ctx); return err }}
+				Sync:        func(ctx context.Context) error { _, err := sy.Sync(ctx); return err },
+				NCALayerURL: sess.NCALayerURL()}
 			return svc, nil
 		},
 		Leave: func() {

@@ -106,7 +106,8 @@ func RenderSigned(st *cache.Store) func(form.Form, bool) ([]byte, error) {
 
 // Submitter signs and submits for the signed-in account: sync first (the
 // server must hold exactly the content signed), sign the canonical content
-// with the SIGN key, submit, and keep the answer and the signer in the
+// with the SIGN key (a key file's, or through NCALayer:
+// submit_ncalayer.go), submit, and keep the answer and the signer in the
 // cache.
 type Submitter struct {
 	S       *cache.Store
@@ -118,6 +119,9 @@ type Submitter struct {
 	// Orders sends the scanned orders after a submission (and keeps
 	// trying each sync round).
 	Orders *Orders
+	// NCALayerURL is where SignNCALayer reaches NCALayer ("": its own
+	// address, wss://127.0.0.1:13579; tests use a fake).
+	NCALayerURL string
 }
 
 var _ ui.Submitter = (*Submitter)(nil)
@@ -171,9 +175,14 @@ func (s *Submitter) OpenSignKey(path string, password []byte) (ui.SignKey, error
 		c.Wipe()
 		return nil, wrapSubmit(err)
 	}
-	i := best.Info
-	return &signKey{c: c, signer: signer, facts: ui.SignKeyFacts{CommonName: i.CommonName, IIN: i.IIN,
-		Organization: i.Organization, Issuer: i.Issuer, Serial: i.Serial, NotBefore: i.NotBefore, NotAfter: i.NotAfter}}, nil
+	return &signKey{c: c, signer: signer, facts: signKeyFacts(best.Info)}, nil
+}
+
+// signKeyFacts is a signing certificate as the head sees it before it
+// signs (or, with NCALayer, before its signature is sent).
+func signKeyFacts(i eds.KeyInfo) ui.SignKeyFacts {
+	return ui.SignKeyFacts{CommonName: i.CommonName, IIN: i.IIN, Organization: i.Organization, Issuer: i.Issuer,
+		Serial: i.Serial, NotBefore: i.NotBefore, NotAfter: i.NotAfter}
 }
 
 func hasUsage(list, u string) bool {
@@ -192,51 +201,82 @@ func (s *Submitter) now() time.Time {
 	return time.Now()
 }
 
-// Submit signs draft id with key and submits it.
+// Submit submits draft id with key: a key file's key signs it now; an
+// NCALayer signature (SignNCALayer) goes as it was made, and only while the
+// draft is still exactly what was signed.
 func (s *Submitter) Submit(ctx context.Context, id string, key ui.SignKey) (ui.AppState, error) {
-	k, ok := key.(*signKey)
-	if !ok || k.signer == nil {
-		return ui.AppState{}, errors.New("wire: the signing key is closed")
+	switch k := key.(type) {
+	case *signKey:
+		if k != nil && k.signer != nil {
+			return s.submitWith(ctx, id, k.signer)
+		}
+	case *ncaSignature:
+		if k != nil && k.cms != nil {
+			return s.submitSigned(ctx, id, k)
+		}
 	}
-	ds, err := s.S.SyncState(id)
+	return ui.AppState{}, errors.New("wire: the signing key is closed")
+}
+
+// submitWith signs the draft's canonical content with a key file's key and
+// submits it.
+func (s *Submitter) submitWith(ctx context.Context, id string, signer eds.Signer) (ui.AppState, error) {
+	ds, err := s.ready(ctx, id)
 	if err != nil {
 		return ui.AppState{}, err
-	}
-	if ds.AppStatus != "" {
-		return ui.AppState{}, &submitError{key: "submit.err.submitted", err: errors.New("submitted already")}
-	}
-	// The server must hold exactly what is signed: send what is pending.
-	if ds.Status != cache.StatusSynced || ds.Version == 0 {
-		if s.Sync != nil {
-			if err := s.Sync(ctx); err != nil {
-				return ui.AppState{}, wrapSubmit(err)
-			}
-		}
-		if ds, err = s.S.SyncState(id); err != nil {
-			return ui.AppState{}, err
-		}
-	}
-	switch {
-	case ds.Status == cache.StatusConflict:
-		return ui.AppState{}, &submitError{key: "submit.err.conflict", err: errors.New("in conflict")}
-	case ds.Status == cache.StatusRefused:
-		return ui.AppState{}, &submitError{key: "submit.err.refused", args: []any{"reason", ds.Refused}, err: errors.New(ds.Refused)}
-	case ds.AppStatus != "":
-		return ui.AppState{}, &submitError{key: "submit.err.submitted", err: errors.New("submitted already")}
-	case ds.Status != cache.StatusSynced || ds.Version == 0:
-		return ui.AppState{}, &submitError{key: "submit.err.not_synced", err: errors.New("not synced")}
 	}
 	d, err := s.S.GetDraft(id)
 	if err != nil {
 		return ui.AppState{}, err
 	}
 	content := form.Canonical(d.Form)
-	cms, err := k.signer.SignCMS(content, true, s.now())
+	cms, err := signer.SignCMS(content, true, s.now())
 	clear(content)
 	if err != nil {
 		return ui.AppState{}, wrapSubmit(err)
 	}
-	res, err := s.C.SubmitDraft(ctx, id, ds.Version, cms)
+	return s.send(ctx, id, ds.Version, cms)
+}
+
+// ready brings the server to exactly the draft's content (what is pending
+// is sent first) and refuses a draft that cannot be submitted: in
+// conflict, refused, submitted already, not on the server.
+func (s *Submitter) ready(ctx context.Context, id string) (cache.DraftSync, error) {
+	ds, err := s.S.SyncState(id)
+	if err != nil {
+		return ds, err
+	}
+	if ds.AppStatus != "" {
+		return ds, &submitError{key: "submit.err.submitted", err: errors.New("submitted already")}
+	}
+	// The server must hold exactly what is signed: send what is pending.
+	if ds.Status != cache.StatusSynced || ds.Version == 0 {
+		if s.Sync != nil {
+			if err := s.Sync(ctx); err != nil {
+				return ds, wrapSubmit(err)
+			}
+		}
+		if ds, err = s.S.SyncState(id); err != nil {
+			return ds, err
+		}
+	}
+	switch {
+	case ds.Status == cache.StatusConflict:
+		return ds, &submitError{key: "submit.err.conflict", err: errors.New("in conflict")}
+	case ds.Status == cache.StatusRefused:
+		return ds, &submitError{key: "submit.err.refused", args: []any{"reason", ds.Refused}, err: errors.New(ds.Refused)}
+	case ds.AppStatus != "":
+		return ds, &submitError{key: "submit.err.submitted", err: errors.New("submitted already")}
+	case ds.Status != cache.StatusSynced || ds.Version == 0:
+		return ds, &submitError{key: "submit.err.not_synced", err: errors.New("not synced")}
+	}
+	return ds, nil
+}
+
+// send submits cms, the signature of version's content, and keeps the
+// answer and the signer in the cache.
+func (s *Submitter) send(ctx context.Context, id string, version uint64, cms []byte) (ui.AppState, error) {
+	res, err := s.C.SubmitDraft(ctx, id, version, cms)
 	if err != nil {
 		return ui.AppState{}, wrapSubmit(err)
 	}

@@ -38,6 +38,15 @@ func signedIn(t *testing.T, demo *sessiontest.Demo) (*session.Session, *cache.St
 	return sess, st, acct
 }
 
+// submitterFor is the shell's Submitter for the signed-in account, its
+// Sync a round of the returned syncer.
+func submitterFor(sess *session.Session, st *cache.Store, acct string) (*Submitter, *client.Syncer) {
+	sy := client.NewSyncer(sess.Client(), st, client.SyncOptions{})
+	sy.SetAccount(acct)
+	return &Submitter{S: st, C: sess.Client(), Account: acct,
+		Sync: func(ctx context.Context) error { _, err := sy.Sync(ctx); return err }}, sy
+}
+
 func openCache(t *testing.T) *cache.Store {
 	t.Helper()
 	st, err := cache.Open(filepath.Join(t.TempDir(), "kense.db"), cache.Options{})
@@ -66,10 +75,7 @@ func TestSubmitWithSignKey(t *testing.T) {
 	t.Cleanup(func() { i18n.SetLang(i18n.KK) })
 	demo := sessiontest.Start(t)
 	sess, st, acct := signedIn(t, demo)
-	sy := client.NewSyncer(sess.Client(), st, client.SyncOptions{})
-	sy.SetAccount(acct)
-	sub := &Submitter{S: st, C: sess.Client(), Account: acct,
-		Sync: func(ctx context.Context) error { _, err := sy.Sync(ctx); return err }}
+	sub, sy := submitterFor(sess, st, acct)
 
 	d, err := (Store{S: st, Account: acct}).NewDraft(headForm())
 	if err != nil {
