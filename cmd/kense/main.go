@@ -7,6 +7,8 @@ import (
 	"errors"
 	"flag"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -65,17 +67,34 @@ func main() {
 	} else {
 		defer logClose.Close()
 	}
+	// Viewer files go to Kense's own temp folder, where what a killed run
+	// left is removed now (the cache above is held: no other Kense of
+	// this user runs).
+	tempDir, err := wire.TempDir()
+	if err != nil {
+		fyne.LogError("temp folder", err)
+		tempDir = os.TempDir()
+	}
 	sess := session.New(session.Options{})
 	sh := ui.NewShell(a, w, wire.Shell(store, sess, wire.ShellOptions{
 		Server:   *server,
 		IdleLock: lockAfter,
 		Log:      logger,
-		Base:     ui.Services{OpenURL: a.OpenURL, TempDir: os.TempDir()},
+		Base:     ui.Services{OpenURL: a.OpenURL, TempDir: tempDir},
 	}))
 	// Minimised or behind other windows longer than the timeout locks too.
 	a.Lifecycle().SetOnExitedForeground(sh.Locker().Background)
 	a.Lifecycle().SetOnEnteredForeground(sh.Locker().Foreground)
 	w.SetOnClosed(sh.Close)
+	// Asked to stop (a service manager, Ctrl+C in a terminal): close as
+	// the window's close button does, so edits are written and the viewer
+	// files removed.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-stop
+		fyne.Do(w.Close)
+	}()
 	sh.Start()
 	w.ShowAndRun()
 }
