@@ -96,6 +96,27 @@ func Load(path string) (Form, error) {
 	return Read(fh)
 }
 
+// LoadResolved is Load for making a draft (the app's import, kensectl
+// drafts import): each orderFile becomes an absolute path (ResolveOrder),
+// so the draft depends neither on where the JSON file was nor on the
+// working directory it was named from.
+func LoadResolved(path string) (Form, error) {
+	f, err := Load(path)
+	if err != nil {
+		return f, err
+	}
+	for i := range f.Rows {
+		p := ResolveOrder(path, f.Rows[i].OrderFile)
+		if p != "" {
+			if abs, err := filepath.Abs(p); err == nil {
+				p = abs
+			}
+		}
+		f.Rows[i].OrderFile = p
+	}
+	return f, nil
+}
+
 // ResolveOrder is where a row's orderFile lies: relative names are taken
 // from the directory of the JSON file (with either / or \ as separator, so
 // a file written on Windows resolves anywhere); absolute ones stand as they

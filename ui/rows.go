@@ -223,6 +223,7 @@ type rowItem struct {
 	userType, operation            *choice
 	access                         *widget.Button
 	order, orderClear              *widget.Button
+	accessVal, orderVal            *widget.Label // the values, cut to the cell (clipped)
 	orderBox                       *fyne.Container
 	remove                         *widget.Button
 	msgs                           map[string]*widget.Label
@@ -282,13 +283,16 @@ func newRowItem(t *rowsTable) *rowItem {
 	ri.operation.PlaceHolder = i18n.T("ui.choose")
 	ri.access = widget.NewButton("", ri.chooseAccess)
 	ri.access.Alignment = widget.ButtonAlignLeading
+	ri.accessVal = newClipLabel()
 	ri.order = widget.NewButtonWithIcon("", theme.FileIcon(), ri.chooseOrder)
 	ri.order.Alignment = widget.ButtonAlignLeading
+	ri.orderVal = newClipLabel()
 	ri.orderClear = widget.NewButtonWithIcon("", theme.ContentClearIcon(), func() {
 		ri.edit("orderFile", func(r *form.Row) { r.OrderFile = "" })
 	})
 	ri.orderClear.Importance = widget.LowImportance
-	ri.orderBox = container.NewBorder(nil, nil, nil, ri.orderClear, ri.order)
+	ri.orderBox = container.NewBorder(nil, nil, nil, ri.orderClear,
+		clipped(ri.order, ri.orderVal, theme.IconInlineSize()+theme.InnerPadding()))
 	ri.remove = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
 		if ri.idx >= 0 {
 			ri.t.e.askRemoveRow(ri.idx)
@@ -298,7 +302,7 @@ func newRowItem(t *rowsTable) *rowItem {
 
 	fields := map[string]fyne.CanvasObject{
 		"fullName": ri.fullName, "iin": ri.iin, "ip": ri.ip, "userType": ri.userType,
-		"operation": ri.operation, "accessLevels": ri.access, "position": ri.position,
+		"operation": ri.operation, "accessLevels": clipped(ri.access, ri.accessVal, 0), "position": ri.position,
 		"orderFile": ri.orderBox,
 	}
 	cells := make([]fyne.CanvasObject, len(columns))
@@ -369,24 +373,29 @@ func (ri *rowItem) bind(i int) {
 	case len(r.AccessLevels) == 0 && !form.GrantsOrChangesRights(r.Operation):
 		// Only operations 2, 6 and 12 name access levels.
 		ri.access.SetText("—")
+		ri.accessVal.SetText("")
 		ri.access.Importance = widget.LowImportance
 		ri.access.Disable()
 	case len(r.AccessLevels) == 0:
 		ri.access.SetText(i18n.T("ui.choose"))
+		ri.accessVal.SetText("")
 		ri.access.Importance = widget.LowImportance
 		ri.access.Enable()
 	default:
 		ri.access.Enable()
-		ri.access.SetText(strings.Join(r.AccessLevels, ", "))
+		ri.access.SetText("")
+		ri.accessVal.SetText(strings.Join(r.AccessLevels, ", "))
 		ri.access.Importance = widget.MediumImportance
 	}
 	ri.access.Refresh()
 	if needsOrder(r.Operation) {
 		if r.OrderFile == "" {
 			ri.order.SetText(i18n.T("ui.order.attach"))
+			ri.orderVal.SetText("")
 			ri.orderClear.Hide()
 		} else {
-			ri.order.SetText(filepath.Base(r.OrderFile))
+			ri.order.SetText("")
+			ri.orderVal.SetText(filepath.Base(r.OrderFile))
 			ri.orderClear.Show()
 		}
 		ri.orderBox.Show()

@@ -552,3 +552,39 @@ func TestPreviewNotOpenedWhileLocked(t *testing.T) {
 	h.waitFor("the preview to open", func() bool { h.mu.Lock(); defer h.mu.Unlock(); return len(h.opened) == 1 })
 	checkPreview(t, h)
 }
+
+// A long scan name and all sixteen access levels stay inside their cells
+// (a Fyne button draws its whole text, over its neighbours), and a tap on
+// the shown value still reaches the button under it.
+func TestLongValuesStayInTheirCells(t *testing.T) {
+	s := newMemStore()
+	f := validForm(t, 1)
+	f.Rows[0].Operation = form.OpRegister
+	for _, l := range form.AccessLevelsFor(1) {
+		f.Rows[0].AccessLevels = append(f.Rows[0].AccessLevels, l.Code)
+	}
+	name := "employment-order-112-k-of-the-subunit-for-astana-branch-2026.pdf"
+	f.Rows[0].OrderFile = filepath.Join(t.TempDir(), name)
+	d := s.put(f, time.Now())
+	h := newHarness(t, s)
+	h.app.openDraft(d.ID)
+	ri := h.row(0)
+	if ri.accessVal.Text != strings.Join(f.Rows[0].AccessLevels, ", ") || ri.orderVal.Text != name {
+		t.Fatalf("shown %q / %q", ri.accessVal.Text, ri.orderVal.Text)
+	}
+	for what, b := range map[string]*widget.Button{"access": ri.access, "order": ri.order} {
+		if b.MinSize().Width > b.Size().Width {
+			t.Errorf("%s: the button needs %.0f but has %.0f: its text runs over the next cell", what, b.MinSize().Width, b.Size().Width)
+		}
+	}
+	for what, l := range map[string]*widget.Label{"access": ri.accessVal, "order": ri.orderVal} {
+		if l.Truncation != fyne.TextTruncateEllipsis || l.Size().Width <= 0 {
+			t.Errorf("%s: value not cut to its cell (%v, width %.0f)", what, l.Truncation, l.Size().Width)
+		}
+	}
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(ri.accessVal).Add(fyne.NewPos(10, 10))
+	test.TapCanvas(h.win.Canvas(), pos)
+	if len(h.win.Canvas().Overlays().List()) == 0 {
+		t.Fatal("a tap on the access levels shown opened no chooser")
+	}
+}

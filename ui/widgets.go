@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -26,6 +27,22 @@ func minSize(s fyne.Size) fyne.CanvasObject {
 var fileDialogSize = fyne.NewSize(900, 600)
 
 func minWidth(w float32) fyne.CanvasObject { return minSize(fyne.NewSize(w, 0)) }
+
+// newClipLabel is the value shown over a button by clipped.
+func newClipLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
+}
+
+// clipped shows a value on button b through label l, lead points from the
+// left (past b's icon). A Fyne button draws its whole text, over the cells
+// beside it when the column is narrow (a long scan name, sixteen access
+// levels); the label cuts it with "…" instead. Labels take no taps, so a
+// tap still reaches the button. b's own text is for when l is empty.
+func clipped(b *widget.Button, l *widget.Label, lead float32) fyne.CanvasObject {
+	return container.NewStack(b, container.New(layout.NewCustomPaddedLayout(0, 0, lead, 0), l))
+}
 
 // cellEntry is the table's text field. A Fyne entry scrolls its own text,
 // and so swallows the mouse wheel meant for the table (fyne#1939); this one

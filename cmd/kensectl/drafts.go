@@ -90,7 +90,7 @@ func draftsImport(st *cache.Store, files []string, owner string, stdout, stderr 
 	lang := i18n.Current()
 	forms := make([]form.Form, len(files))
 	for i, path := range files {
-		f, err := form.Load(path)
+		f, err := form.LoadResolved(path)
 		if err != nil {
 			msg := err.Error()
 			var re *form.ReadError

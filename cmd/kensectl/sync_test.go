@@ -86,6 +86,10 @@ func TestDraftsImportListSync(t *testing.T) {
 	if len(lines) != 1 || lines[0].Status != "pending" || lines[0].Version != 0 || lines[0].Rows == 0 {
 		t.Fatalf("list before sync: %+v", lines)
 	}
+	// The example names its scanned orders relative to itself, and it was
+	// named relative to the working directory: the draft holds where the
+	// scans really are, so the app finds them from anywhere.
+	checkImportedOrders(t, p1, lines[0].ID)
 	// Not imported for anyone: no account sees it yet.
 	if l := listJSON(t, p1, "-owner", "780312450016"); len(l) != 0 {
 		t.Fatalf("owner's list before sync: %+v", l)
@@ -218,5 +222,35 @@ func TestCheckPrintout(t *testing.T) {
 		if rc != c.rc || !strings.Contains(strings.ToLower(errs), strings.ToLower(c.want)) {
 			t.Errorf("%v: %d %q", c.args[1:], rc, errs)
 		}
+	}
+}
+
+// checkImportedOrders: every orderFile of the imported draft is an
+// absolute path to a file that exists.
+func checkImportedOrders(t *testing.T, profile, id string) {
+	t.Helper()
+	st, ok := openProfile(profile, &bytes.Buffer{}, "test")
+	if !ok {
+		t.Fatal("cannot open the profile")
+	}
+	defer st.Close()
+	d, err := st.GetDraft(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for i, r := range d.Form.Rows {
+		if r.OrderFile == "" {
+			continue
+		}
+		n++
+		if !filepath.IsAbs(r.OrderFile) {
+			t.Errorf("row %d: orderFile %q is not absolute", i+1, r.OrderFile)
+		} else if _, err := os.Stat(r.OrderFile); err != nil {
+			t.Errorf("row %d: %v", i+1, err)
+		}
+	}
+	if n == 0 {
+		t.Fatal("the example has no order files: the check checks nothing")
 	}
 }

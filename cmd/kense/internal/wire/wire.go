@@ -39,7 +39,7 @@ func AccountServices(s *cache.Store, account string, base ui.Services) ui.Servic
 	if account != "" {
 		svc.Conflicts = Conflicts{S: s}
 	}
-	svc.LoadForm = LoadForm
+	svc.LoadForm = form.LoadResolved
 	svc.WriteForm = form.Write
 	svc.Message = Message
 	return svc
@@ -181,19 +181,6 @@ func (c *scanChecks) check(path string) error {
 	err := form.CheckScan(path)
 	c.m[path] = scanCheck{err: err, at: c.now()}
 	return err
-}
-
-// LoadForm reads an application file; order files named relative to it
-// become absolute, so the draft does not depend on where the JSON was.
-func LoadForm(path string) (form.Form, error) {
-	f, err := form.Load(path)
-	if err != nil {
-		return f, err
-	}
-	for i := range f.Rows {
-		f.Rows[i].OrderFile = form.ResolveOrder(path, f.Rows[i].OrderFile)
-	}
-	return f, nil
 }
 
 // Message is err as the user reads it, in the current language.

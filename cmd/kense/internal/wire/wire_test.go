@@ -165,14 +165,14 @@ func TestLoadFormResolvesOrders(t *testing.T) {
 		t.Fatal(err)
 	}
 	fh.Close()
-	f, err := LoadForm(path)
+	f, err := form.LoadResolved(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := filepath.Join(dir, "order.pdf"); f.Rows[0].OrderFile != want {
 		t.Fatalf("order file %q, want %q", f.Rows[0].OrderFile, want)
 	}
-	_, err = LoadForm(filepath.Join(dir, "missing.json"))
+	_, err = form.LoadResolved(filepath.Join(dir, "missing.json"))
 	var re *form.ReadError
 	if !errors.As(err, &re) || Message(err) != re.Message(i18n.Current()) {
 		t.Fatalf("missing file: %v / %q", err, Message(err))
