@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -201,15 +200,10 @@ func newAdminHarness(t *testing.T, ad AdminService) *harness {
 		NewAutosaver: func(on func(Draft, error)) Autosaver { return &memSaver{s: s, onSaved: on} },
 		Validate:     formValidate,
 		Render:       func(form.Form, bool) ([]byte, error) { return []byte("%PDF-1.4 test"), nil },
-		OpenURL: func(u *url.URL) error {
-			h.mu.Lock()
-			h.opened = append(h.opened, u)
-			h.mu.Unlock()
-			return nil
-		},
-		Now:     fixedNow,
-		TempDir: t.TempDir(),
-		Admin:   ad,
+		OpenURL:      h.recordOpen,
+		Now:          fixedNow,
+		TempDir:      t.TempDir(),
+		Admin:        ad,
 	}
 	h.app = New(fyne.CurrentApp(), h.win, svc)
 	h.app.do = func(fn func()) { h.queue <- fn }

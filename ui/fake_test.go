@@ -205,12 +205,7 @@ func newHarness(t *testing.T, s *memStore) *harness {
 			h.mu.Unlock()
 			return []byte("%PDF-1.4 test"), nil
 		},
-		OpenURL: func(u *url.URL) error {
-			h.mu.Lock()
-			h.opened = append(h.opened, u)
-			h.mu.Unlock()
-			return nil
-		},
+		OpenURL: h.recordOpen,
 		Now:     fixedNow,
 		TempDir: t.TempDir(),
 	}
@@ -219,6 +214,14 @@ func newHarness(t *testing.T, s *memStore) *harness {
 	h.app.Start()
 	t.Cleanup(h.app.Close)
 	return h
+}
+
+// recordOpen is the harness's OpenURL: it notes what would open.
+func (h *harness) recordOpen(u *url.URL) error {
+	h.mu.Lock()
+	h.opened = append(h.opened, u)
+	h.mu.Unlock()
+	return nil
 }
 
 // pump runs what other goroutines handed to the UI.

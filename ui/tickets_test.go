@@ -210,14 +210,9 @@ func newTicketHarness(t *testing.T, tk *fakeTickets) *harness {
 		NewAutosaver: func(on func(Draft, error)) Autosaver { return &memSaver{s: s, onSaved: on} },
 		Validate:     formValidate,
 		Render:       func(form.Form, bool) ([]byte, error) { return []byte("%PDF-1.4 test"), nil },
-		OpenURL: func(u *url.URL) error {
-			h.mu.Lock()
-			h.opened = append(h.opened, u)
-			h.mu.Unlock()
-			return nil
-		},
-		Now:     fixedNow,
-		TempDir: t.TempDir(),
+		OpenURL:      h.recordOpen,
+		Now:          fixedNow,
+		TempDir:      t.TempDir(),
 	}
 	if tk != nil {
 		svc.Tickets = tk
