@@ -1,7 +1,8 @@
 # The Windows release (issue 9), included by the Makefile.
 #
 #   make release          dist/: kense.exe, kensectl.exe, kense-$(VERSION)-x64.msi,
-#                         kense-server-$(VERSION)-linux-amd64.tar.gz, SHA256SUMS
+#                         kense-server-$(VERSION)-linux-amd64.tar.gz,
+#                         THIRD_PARTY_NOTICES.txt (the exes'), SHA256SUMS
 #   make release-check    kensectl.exe built twice (second time with an empty
 #                         Go build cache) must be byte-identical
 #   make release-verify   msiinfo / objdump / osslsigncode checks of dist/
@@ -79,9 +80,18 @@ release: release-deps $(MKWIN)
 	rm -rf $(RB)/unsigned $(RB)/signed $(RB)/msi $(RB)/server; \
 	mkdir -p $(RB)/unsigned $(RB)/signed $(RB)/msi $(RB)/server/kense-server $(DIST); \
 	rm -f $(DIST)/kense.exe $(DIST)/kensectl.exe $(DIST)/kense-*.msi $(DIST)/kense-server-*.tar.gz \
-		$(DIST)/SHA256SUMS $(DIST)/UNSIGNED.txt; \
+		$(DIST)/THIRD_PARTY_NOTICES.txt $(DIST)/SHA256SUMS $(DIST)/UNSIGNED.txt; \
 	$(MKWIN) version >/dev/null; \
 	$(MKWIN) ico -placeholder -in assets/icon.png -out $(RB)/kense.ico
+	@# Licences of everything linked in (MIT/BSD want them with binary copies,
+	@# the OFL with the fonts). First, so a dependency without a licence stops
+	@# the release before the long builds. The targets must match the go build
+	@# lines below (GOOS/GOARCH, cgo); verify.sh compares with go version -m.
+	@echo "THIRD_PARTY_NOTICES.txt (release/notices)"; set -e; \
+	$(GO) run ./release/notices -go $(GO) -o $(RB)/THIRD_PARTY_NOTICES.txt \
+		windows/amd64/cgo:./cmd/kense windows/amd64:./cmd/kensectl; \
+	$(GO) run ./release/notices -go $(GO) -o $(RB)/server/kense-server/THIRD_PARTY_NOTICES.txt \
+		linux/amd64:./cmd/kense-server
 	$(call winres,kense,Kense)
 	$(call winres,kensectl,Kense command line)
 	@# The .syso files exist only while go build runs: a plain `make windows`
@@ -98,19 +108,19 @@ release: release-deps $(MKWIN)
 	@CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -buildvcs=false \
 		-ldflags "$(REL_LDFLAGS)" -o $(RB)/server/kense-server/kense-server ./cmd/kense-server
 	@set -e; for f in kense.exe kensectl.exe; do $(call sign,$(RB)/unsigned/$$f,$(RB)/signed/$$f); done
-	@set -e; cp $(RB)/signed/kense.exe $(RB)/signed/kensectl.exe $(RB)/kense.ico $(RB)/msi/; \
+	@set -e; cp $(RB)/signed/kense.exe $(RB)/signed/kensectl.exe $(RB)/kense.ico $(RB)/THIRD_PARTY_NOTICES.txt $(RB)/msi/; \
 	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) release/build-msi.sh $(RB)/msi $(MSI_VERSION) $(MKWIN)
 	@set -e; $(call sign,$(RB)/msi/kense.msi,$(DIST)/$(MSI)); \
-	cp $(RB)/signed/kense.exe $(RB)/signed/kensectl.exe $(DIST)/
+	cp $(RB)/signed/kense.exe $(RB)/signed/kensectl.exe $(RB)/THIRD_PARTY_NOTICES.txt $(DIST)/
 	@set -e; cp release/kense-server.example.json release/kense-server.service $(RB)/server/kense-server/; \
-	chmod 0755 $(RB)/server/kense-server/kense-server; chmod 0644 $(RB)/server/kense-server/kense-server.*; \
+	chmod 0755 $(RB)/server/kense-server/kense-server; chmod 0644 $(RB)/server/kense-server/kense-server.* $(RB)/server/kense-server/THIRD_PARTY_NOTICES.txt; \
 	tar --sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 --numeric-owner \
 		-C $(RB)/server -cf - kense-server | gzip -n9 > $(DIST)/$(SERVER_TGZ)
 	@set -e; if [ -z "$$SIGN_CERT" ]; then \
 		printf '%s\n' "Kense $(VERSION): this release is UNSIGNED (no SIGN_CERT was given)." \
 			"Windows SmartScreen will warn on kense.exe, kensectl.exe and the MSI." > $(DIST)/UNSIGNED.txt; fi; \
-	cd $(DIST) && sha256sum kense.exe kensectl.exe $(MSI) $(SERVER_TGZ) $$(ls UNSIGNED.txt 2>/dev/null) > SHA256SUMS
-	@echo; ls -l $(DIST)/kense.exe $(DIST)/kensectl.exe $(DIST)/$(MSI) $(DIST)/$(SERVER_TGZ); cat $(DIST)/SHA256SUMS
+	cd $(DIST) && sha256sum kense.exe kensectl.exe $(MSI) $(SERVER_TGZ) THIRD_PARTY_NOTICES.txt $$(ls UNSIGNED.txt 2>/dev/null) > SHA256SUMS
+	@echo; ls -l $(DIST)/kense.exe $(DIST)/kensectl.exe $(DIST)/$(MSI) $(DIST)/$(SERVER_TGZ) $(DIST)/THIRD_PARTY_NOTICES.txt; cat $(DIST)/SHA256SUMS
 	@if [ -z "$$SIGN_CERT" ]; then echo; echo "*** UNSIGNED RELEASE: no SIGN_CERT given; dist/UNSIGNED.txt says so. ***"; \
 	else echo "signed with $$SIGN_CERT"; fi
 
@@ -139,7 +149,7 @@ release-check: release-deps $(MKWIN)
 		else echo "note: the release's kensectl.exe differs: the sources changed since make release"; fi; fi
 
 release-verify: $(MKWIN)
-	@RB=$(RB) DIST=$(DIST) MSI=$(MSI) SERVER_TGZ=$(SERVER_TGZ) MSI_VERSION=$(MSI_VERSION) \
+	@GO=$(GO) RB=$(RB) DIST=$(DIST) MSI=$(MSI) SERVER_TGZ=$(SERVER_TGZ) MSI_VERSION=$(MSI_VERSION) \
 		UPGRADE_CODE=$(UPGRADE_CODE) SYSTEM_DLLS="$(SYSTEM_DLLS)" \
 		bash release/verify.sh
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the MSI from release/kense.wxs: build-msi.sh WORKDIR VERSION MKWIN
-# WORKDIR holds kense.exe, kensectl.exe and kense.ico (already signed when
-# signing); writes WORKDIR/kense.msi (unsigned). VERSION is MAJOR.MINOR.PATCH.
+# WORKDIR holds kense.exe, kensectl.exe (already signed when signing),
+# kense.ico and THIRD_PARTY_NOTICES.txt (release/notices); writes
+# WORKDIR/kense.msi (unsigned). VERSION is MAJOR.MINOR.PATCH.
 # Used by release.mk and by wine-msi-test.sh (which builds a higher version
 # to try an upgrade).
 set -euo pipefail
@@ -15,7 +16,7 @@ cp "$here/kense.wxs" "$work/"
 cd "$work"
 rm -f kense.msi
 # The cabinet stores file times: make them the commit's.
-touch -d "@${SOURCE_DATE_EPOCH:-0}" kense.exe kensectl.exe kense.ico
+touch -d "@${SOURCE_DATE_EPOCH:-0}" kense.exe kensectl.exe kense.ico THIRD_PARTY_NOTICES.txt
 # wixl takes relative paths only.
 wixl -a x64 -D Version="$version" -D ProductCode="$product" -D Dist=. -D Icon=kense.ico -o kense.msi kense.wxs
 # What wixl 0.101 cannot write (see msi-fixups.sql).

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks a built release in $DIST (run by `make release-verify`, which sets the
 # variables below): the MSI's tables and summary, the exes' PE headers,
-# imports and resources, the Authenticode signatures, the checksums and the
-# server tarball. Prints one line per check; exits 1 if any fails.
+# imports and resources, the Authenticode signatures, the checksums, the
+# server tarball and the third-party notices in both. Prints one line per
+# check; exits 1 if any fails.
 set -uo pipefail
 : "${DIST:?}" "${RB:?}" "${MSI:?}" "${SERVER_TGZ:?}" "${MSI_VERSION:?}" "${UPGRADE_CODE:?}" "${SYSTEM_DLLS:?}"
 fails=0
@@ -18,9 +19,12 @@ has() { grep -Eq -- "$2" <<<"$1"; }
 tbl() { msiinfo export "$msi" "$1" | tr -d '\r'; }
 
 msi=$DIST/$MSI
-for f in "$DIST/kense.exe" "$DIST/kensectl.exe" "$msi" "$DIST/$SERVER_TGZ" "$DIST/SHA256SUMS"; do
+notices=$DIST/THIRD_PARTY_NOTICES.txt
+for f in "$DIST/kense.exe" "$DIST/kensectl.exe" "$msi" "$DIST/$SERVER_TGZ" "$notices" "$DIST/SHA256SUMS"; do
 	[ -s "$f" ] || { echo "FAIL  missing $f (run make release)"; exit 1; }
 done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
 # --- MSI tables (msiinfo, msitools) ---
 prop=$(tbl Property)
@@ -51,8 +55,8 @@ check "MSI no per-machine folder (ProgramFiles*, System*, Windows*, CommonAppDat
 sc=$(tbl Shortcut)
 check "MSI Start-menu shortcut Kense → [INSTALLDIR]kense.exe" has "$sc" $'^KenseStartMenu\tProgramMenuFolder\tKense\t[^\t]*\t\\[INSTALLDIR\\]kense\\.exe\t'
 file=$(tbl File)
-check "MSI File table has kense.exe and kensectl.exe" \
-	bash -c 'grep -q "	kense.exe	" <<<"$1" && grep -q "	kensectl.exe	" <<<"$1"' _ "$file"
+check "MSI File table has kense.exe, kensectl.exe and THIRD_PARTY_NOTICES.txt" \
+	bash -c 'grep -q "	kense.exe	" <<<"$1" && grep -q "	kensectl.exe	" <<<"$1" && grep -q "	THIRD_PARTY_NOTICES.txt	" <<<"$1"' _ "$file"
 up=$(tbl Upgrade)
 check "MSI MajorUpgrade rows (older → WIX_UPGRADE_DETECTED)" has "$up" 'WIX_UPGRADE_DETECTED'
 seq=$(tbl InstallExecuteSequence)
@@ -66,6 +70,32 @@ ca=$(tbl CustomAction)
 check "MSI custom actions only set properties (type 51, nothing runs)" \
 	bash -c '! tail -n +4 <<<"$1" | cut -f2 | grep -vqx 51' _ "$ca"
 check "MSI contains no Binary custom code" bash -c '[ -z "$(tail -n +4 <<<"$1")" ]' _ "$(tbl Binary)"
+
+# --- Third-party notices (release/notices) ---
+# listed FILE: the modules a notices file lists, "path version", sorted.
+listed() { sed -n '/^=/q; s/^  \([^ ]*\) \(v[^ ,]*\).*/\1 \2/p' "$1" | sort; }
+# linked EXE…: the modules the Go toolchain recorded in the binaries.
+linked() { for f; do "${GO:-go}" version -m "$f"; done | awk '$1 == "dep" { print $2, $3 }' | sort -u; }
+# notices_match WHAT NOTICES EXE…: the notices list exactly the linked modules,
+# so release.mk's notices targets still match its go build lines.
+notices_match() {
+	local what=$1 n=$2 d; shift 2
+	d=$(diff <(listed "$n") <(linked "$@") | grep '^[<>]')
+	if [ -n "$(listed "$n")" ] && [ -z "$d" ]; then ok "$what"; else bad "$what: $(tr '\n' ' ' <<<"$d")"; fi
+}
+# names NOTICES: the notices name the key modules, the patched gofpdf and the fonts' OFL.
+names() {
+	grep -q '^fyne.io/fyne/v2 v' "$1" && grep -q '^go.etcd.io/bbolt v' "$1" &&
+		grep -q '^github.com/phpdave11/gofpdf v.*, replaced by ./third_party/gofpdf (patched, see KENSE.md)$' "$1" &&
+		grep -q '^Fonts in assets/fonts: NotoSans' "$1" && grep -q 'SIL OPEN FONT LICENSE Version 1.1' "$1"
+}
+mkdir "$tmp/msi"
+msiextract -C "$tmp/msi" "$msi" >/dev/null 2>&1
+inmsi=$(find "$tmp/msi" -name kense.exe -printf '%h')/THIRD_PARTY_NOTICES.txt
+check "MSI installs THIRD_PARTY_NOTICES.txt next to kense.exe, the same as dist's" cmp -s "$inmsi" "$notices"
+check "notices name fyne.io/fyne/v2, go.etcd.io/bbolt, the patched gofpdf and the fonts' OFL" names "$inmsi"
+notices_match "notices list exactly the modules in kense.exe and kensectl.exe (go version -m)" \
+	"$inmsi" "$DIST/kense.exe" "$DIST/kensectl.exe"
 
 # --- PE files (objdump from mingw-w64 binutils) ---
 allowed=" $(tr 'A-Z' 'a-z' <<<"$SYSTEM_DLLS") "
@@ -113,9 +143,12 @@ check "SHA256SUMS match" bash -c 'cd "$1" && sha256sum --quiet -c SHA256SUMS' _ 
 t=$(tar -tzvf "$DIST/$SERVER_TGZ")
 check "server tarball: kense-server (0755), example config, systemd unit" \
 	bash -c 'grep -q "^-rwxr-xr-x .* kense-server/kense-server$" <<<"$1" && grep -q " kense-server/kense-server.example.json$" <<<"$1" && grep -q " kense-server/kense-server.service$" <<<"$1"' _ "$t"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 tar -xzf "$DIST/$SERVER_TGZ" -C "$tmp"
+check "server tarball: THIRD_PARTY_NOTICES.txt (0644) names bbolt and the fonts' OFL" \
+	bash -c 'grep -q "^-rw-r--r-- .* kense-server/THIRD_PARTY_NOTICES.txt$" <<<"$1" && grep -q "^go.etcd.io/bbolt v" "$2" && grep -q "SIL OPEN FONT LICENSE" "$2"' \
+	_ "$t" "$tmp/kense-server/THIRD_PARTY_NOTICES.txt"
+notices_match "server notices list exactly the modules in kense-server (go version -m)" \
+	"$tmp/kense-server/THIRD_PARTY_NOTICES.txt" "$tmp/kense-server/kense-server"
 check "kense-server is a static linux/amd64 ELF" bash -c 'file "$1" | grep -q "ELF 64-bit.*x86-64.*statically linked"' _ "$tmp/kense-server/kense-server"
 if command -v systemd-analyze >/dev/null; then
 	sed "s|/usr/local/bin/kense-server|$tmp/kense-server/kense-server|" "$tmp/kense-server/kense-server.service" > "$tmp/kense-server.service"

@@ -42,7 +42,7 @@ v2=$ma.$mi.$((pa + 1))
 v3=$ma.$mi.$((pa + 2))
 for v in "$v2" "$v3"; do
 	mkdir -p "$tmp/$v"
-	cp "$rb/unsigned/kense.exe" "$rb/unsigned/kensectl.exe" "$rb/kense.ico" "$tmp/$v/"
+	cp "$rb/unsigned/kense.exe" "$rb/unsigned/kensectl.exe" "$rb/kense.ico" "$rb/THIRD_PARTY_NOTICES.txt" "$tmp/$v/"
 	"$here/build-msi.sh" "$tmp/$v" "$v" "$rb/mkwin" || { echo "cannot build MSI $v"; exit 1; }
 done
 msi2=$tmp/$v2/kense.msi
@@ -51,6 +51,7 @@ msi3=$tmp/$v3/kense.msi
 echo "== install $v1 with SERVER_URL and IDLE_LOCK_MINUTES"
 msiexec /i "$(winpath "$msi1")" SERVER_URL=https://a.example.kz IDLE_LOCK_MINUTES=10
 expect "exes in %LocalAppData%\\Programs\\Kense" '[ -f "$inst/kense.exe" ] && [ -f "$inst/kensectl.exe" ]'
+expect "THIRD_PARTY_NOTICES.txt next to them" '[ -f "$inst/THIRD_PARTY_NOTICES.txt" ]'
 expect "Start-menu shortcut" '[ -f "$lnk" ]'
 expect "HKCU ServerURL = https://a.example.kz" '[ "$(regval ServerURL)" = https://a.example.kz ]'
 expect "HKCU IdleLockMinutes = 10" '[ "$(regval IdleLockMinutes)" = 10 ]'
@@ -78,7 +79,7 @@ expect "IdleLockMinutes still 10" '[ "$(regval IdleLockMinutes)" = 10 ]'
 
 echo "== uninstall"
 msiexec /x "$(winpath "$msi3")"
-expect "exes removed" '[ ! -e "$inst/kense.exe" ] && [ ! -e "$inst/kensectl.exe" ]'
+expect "exes and notices removed" '[ ! -e "$inst/kense.exe" ] && [ ! -e "$inst/kensectl.exe" ] && [ ! -e "$inst/THIRD_PARTY_NOTICES.txt" ]'
 expect "install folder removed" '[ ! -d "$inst" ]'
 expect "shortcut removed" '[ ! -e "$lnk" ]'
 expect "registry values removed" '[ -z "$(regval ServerURL)" ] && [ -z "$(regval IdleLockMinutes)" ] && [ -z "$(installed_version)" ]'
