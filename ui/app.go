@@ -32,6 +32,10 @@ type App struct {
 	tickets  *ticketsScreen // the ServiceDesk (tickets.go)
 	admin    *adminScreen   // the administrators' screens (admin.go)
 
+	// bar is the top bar's right part (frame); relayoutBar fits it again
+	// when a label in it changes.
+	bar *fyne.Container
+
 	// locked tells whether the workstation is locked (the shell's
 	// Locker); nil: never.
 	locked func() bool
@@ -233,14 +237,16 @@ func (a *App) frame(title, body fyne.CanvasObject) fyne.CanvasObject {
 			}
 		}
 	}
-	right := container.NewHBox()
+	right := container.New(barLayout{})
 	if a.svc.Bar != nil {
 		right.Objects = append(right.Objects, a.svc.Bar()...)
 	}
 	right.Objects = append(right.Objects, a.ticketsButton()...)
 	right.Objects = append(right.Objects, a.adminButtons()...)
 	right.Objects = append(right.Objects, sel)
-	bar := container.NewBorder(nil, nil, left, right)
+	a.bar = right
+	// The right part is the centre: it takes the room the title leaves.
+	bar := container.NewBorder(nil, nil, left, nil, right)
 	return container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, body)
 }
 
@@ -257,6 +263,15 @@ func (a *App) showError(err error) {
 func (a *App) info(titleKey, msg string) {
 	d := dialog.NewInformation(i18n.T(titleKey), msg, a.win)
 	d.Show()
+}
+
+// relayoutBar fits the top bar again after a label in it changed: the
+// shrinking labels' minimum does not change with their text, so Fyne
+// would not lay the bar out again by itself.
+func (a *App) relayoutBar() {
+	if a.bar != nil {
+		a.bar.Refresh()
+	}
 }
 
 func (a *App) addTemp(path string) {

@@ -262,6 +262,7 @@ func (s *Shell) showSync() {
 		s.syncLine.Importance = widget.WarningImportance
 	}
 	s.syncLine.Refresh()
+	s.app.relayoutBar()
 }
 
 // bar is what the shell adds to the app's top bar: who is signed in, the
@@ -280,14 +281,12 @@ func (s *Shell) bar() []fyne.CanvasObject {
 	if s.who.Update.Version != "" {
 		out = append(out, updateNotice(s.who.Update, s.dismissUpdate))
 	}
-	s.syncLine = widget.NewLabel("")
+	s.syncLine = shrinkLabel("")
 	out = append(out, s.syncLine)
 	if s.app != nil {
 		s.showSync()
 	}
-	out = append(out,
-		widget.NewLabel(s.who.FullName),
-	)
+	out = append(out, shrinkLabel(s.who.FullName))
 	if s.who.RER && s.cfg.Password != nil {
 		out = append(out, s.passwordButton())
 	}
