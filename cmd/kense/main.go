@@ -48,7 +48,9 @@ func main() {
 	// The title names the app only: the window list and taskbar show it to
 	// anyone passing by, so no subunit or person goes there.
 	w := a.NewWindow("Kense")
-	w.Resize(fyne.NewSize(1360, 820))
+	area, ok := workArea()
+	w.Resize(fitWindow(startWindow, area, ok))
+	w.CenterOnScreen()
 
 	path, err := cache.DefaultPath()
 	var store *cache.Store
