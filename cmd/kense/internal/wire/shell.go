@@ -152,6 +152,7 @@ func Shell(st *cache.Store, sess *session.Session, opt ShellOptions) ui.ShellCon
 				return svc, nil
 			}
 			tk := &Tickets{St: st, Account: account, Name: who.FullName, Client: sess.Client, Now: opt.Base.Now}
+			tk.SignedInRoles(sess.Account().Roles)
 			acct := account
 			orders := &Orders{S: st, C: sess.Client(), Account: acct}
 			pwGate := &passwordGate{}

@@ -130,6 +130,20 @@ func (t *Tickets) Receipts() []ui.TicketReceipt {
 	return out
 }
 
+// SignedInRoles takes the ServiceDesk lines from the account the sign-in
+// answered with, so that staff see their queue at once; each sync round
+// then keeps them as the server says.
+func (t *Tickets) SignedInRoles(roles []string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.roles = nil
+	for _, r := range roles {
+		if api.ValidRole(r) {
+			t.roles = append(t.roles, r)
+		}
+	}
+}
+
 func (t *Tickets) Roles() []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()

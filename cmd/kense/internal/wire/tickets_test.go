@@ -413,3 +413,20 @@ func pngOf(t *testing.T, side int) []byte {
 	}
 	return b.Bytes()
 }
+
+// Staff see their lines from the sign-in on, before the first sync; the
+// administrator roles are not ServiceDesk lines.
+func TestTicketsRolesFromSignIn(t *testing.T) {
+	tk := &Tickets{}
+	if tk.staff() || len(tk.Roles()) != 0 {
+		t.Fatal("staff before any sign-in")
+	}
+	tk.SignedInRoles([]string{api.RoleRERAdmin, api.RoleLine2, "line9", api.RoleChamber})
+	if got := tk.Roles(); !tk.staff() || len(got) != 1 || got[0] != api.RoleLine2 {
+		t.Fatalf("roles %v, staff %v", got, tk.staff())
+	}
+	tk.SignedInRoles([]string{api.RoleRERAdmin})
+	if tk.staff() {
+		t.Fatal("an administrator without a line counts as ServiceDesk staff")
+	}
+}
