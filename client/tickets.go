@@ -88,8 +88,14 @@ func (c *Client) Calendar(ctx context.Context) (servicedesk.Calendar, error) {
 	return cal, nil
 }
 
-// PutCalendar stores the Operator's calendar (Operator staff only).
+// PutCalendar stores the Operator's calendar (Operator staff only). A
+// calendar that fails Validate is not sent: its servicedesk.Problems come
+// back instead. The server's refusal (403 for anyone but staff) is an
+// *APIError as for every call. Idempotent (PUT), so retried.
 func (c *Client) PutCalendar(ctx context.Context, cal servicedesk.Calendar) error {
+	if err := cal.Validate().Err(); err != nil {
+		return err
+	}
 	_, err := c.R(ctx).SetBody(cal).Put(api.PathCalendar)
 	return err
 }

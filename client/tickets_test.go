@@ -408,3 +408,53 @@ func TestTicketFileTooLarge(t *testing.T) {
 		t.Fatalf("read %d bytes, want an error", len(data))
 	}
 }
+
+// PutCalendar: a calendar with problems is not sent; an initiator is
+// refused with the server's 403 as an *APIError; staff store it, and the
+// next GET serves it.
+func TestPutCalendar(t *testing.T) {
+	srv := newTkServer(t)
+	var puts atomic.Int64
+	srv.wrap = func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPut && r.URL.Path == api.PathCalendar {
+				puts.Add(1)
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	srv.stop()
+	srv.start()
+	ctx := context.Background()
+	user, staff := New(srv.url(), tkFast()), New(srv.url(), tkFast())
+	user.SetToken(srv.session(tkInitiator))
+	staff.SetToken(srv.session(tkStaffIIN))
+	before, err := staff.Calendar(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holiday := servicedesk.Date{Year: 2026, Month: time.November, Day: 23}
+	mine := before
+	mine.Holidays = append(append([]servicedesk.Date(nil), before.Holidays...), holiday)
+
+	bad := mine
+	bad.MovedWorkdays = []servicedesk.Date{holiday}
+	var ps servicedesk.Problems
+	if err := staff.PutCalendar(ctx, bad); !errors.As(err, &ps) || len(ps) != 1 || ps[0].Key != "sd.err.calendarTwice" || puts.Load() != 0 {
+		t.Fatalf("a day in two lists: %v, %d sent", err, puts.Load())
+	}
+	var ae *APIError
+	if err := user.PutCalendar(ctx, mine); !errors.As(err, &ae) || ae.Status != http.StatusForbidden || ae.Code != api.CodeForbidden {
+		t.Fatalf("an initiator puts the calendar: %v", err)
+	}
+	if got, err := user.Calendar(ctx); err != nil || len(got.Holidays) != len(before.Holidays) {
+		t.Fatalf("after the refusal: %d holidays, %v", len(got.Holidays), err)
+	}
+	if err := staff.PutCalendar(ctx, mine); err != nil {
+		t.Fatal(err)
+	}
+	got, err := user.Calendar(ctx)
+	if err != nil || len(got.Holidays) != len(mine.Holidays) || got.Holidays[len(got.Holidays)-1] != holiday {
+		t.Fatalf("the stored calendar: %v %v", got.Holidays, err)
+	}
+}

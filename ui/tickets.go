@@ -36,6 +36,7 @@ const (
 	modeList ticketsMode = iota
 	modeForm
 	modeDetail
+	modeCalendar
 )
 
 // ticketsScreen is the App's ServiceDesk screen.
@@ -57,6 +58,9 @@ type ticketsScreen struct {
 
 	form   *ticketForm
 	detail *ticketDetail
+	// calBtn opens the Operator's working calendar: staff only.
+	calBtn *widget.Button
+	cal    *calendarEditor
 }
 
 // ticketRow is a list line: the entry and its clock at the last reload.
@@ -139,7 +143,9 @@ func (s *ticketsScreen) build() {
 		s.reload()
 	})
 	help := widget.NewButtonWithIcon(i18n.T("tkui.help"), theme.HelpIcon(), s.showHelp)
-	tools := container.NewHBox(back, all, refresh, help, newBtn)
+	s.calBtn = widget.NewButtonWithIcon(i18n.T("tkui.cal.open"), theme.CalendarIcon(), func() { s.showCalendar(nil) })
+	s.showCalButton()
+	tools := container.NewHBox(back, all, refresh, help, s.calBtn, newBtn)
 
 	s.list = widget.NewList(func() int { return len(s.items) }, newTwoLineItem, s.updateItem)
 	s.list.OnSelected = func(id widget.ListItemID) {
@@ -194,8 +200,18 @@ func (s *ticketsScreen) setBody(o fyne.CanvasObject) {
 
 func (s *ticketsScreen) staff() bool { return len(s.svc.Roles()) > 0 }
 
+// showCalButton shows the calendar's button to the Operator's staff only;
+// the roles may change with a sync.
+func (s *ticketsScreen) showCalButton() {
+	if s.staff() {
+		s.calBtn.Show()
+	} else {
+		s.calBtn.Hide()
+	}
+}
+
 func (s *ticketsScreen) showList() {
-	s.mode, s.form, s.detail = modeList, nil, nil
+	s.mode, s.form, s.detail, s.cal = modeList, nil, nil, nil
 	if s.staff() {
 		s.titleL.SetText(i18n.T("tkui.title.queue"))
 	} else {
@@ -206,18 +222,32 @@ func (s *ticketsScreen) showList() {
 }
 
 func (s *ticketsScreen) showForm(prefill *ticketFormState) {
-	s.mode, s.detail = modeForm, nil
+	s.mode, s.detail, s.cal = modeForm, nil, nil
 	s.titleL.SetText(i18n.T("tkui.title.new"))
 	s.form = newTicketForm(s, prefill)
 	s.setBody(s.form.content)
 }
 
 func (s *ticketsScreen) showDetail(id string) {
-	s.mode, s.form = modeDetail, nil
+	s.mode, s.form, s.cal = modeDetail, nil, nil
 	s.titleL.SetText(i18n.T("tkui.title.detail"))
 	s.detail = newTicketDetail(s, id)
 	s.setBody(s.detail.content)
 	s.detail.reload()
+}
+
+// showCalendar opens the Operator's working calendar (staff only: anyone
+// else, or an account whose lines a sync took away, gets the list): the
+// cached one, or prev as it was being edited.
+func (s *ticketsScreen) showCalendar(prev *calendarState) {
+	if !s.staff() {
+		s.showList()
+		return
+	}
+	s.mode, s.form, s.detail = modeCalendar, nil, nil
+	s.titleL.SetText(i18n.T("tkui.title.calendar"))
+	s.cal = newCalendarEditor(s, prev)
+	s.setBody(s.cal.content)
 }
 
 // rebuild redraws the screen in the current language, in the same mode
@@ -233,12 +263,19 @@ func (s *ticketsScreen) rebuild() {
 	if s.detail != nil {
 		id = s.detail.id
 	}
+	var cal *calendarState
+	if s.cal != nil {
+		x := s.cal.state()
+		cal = &x
+	}
 	s.build()
 	switch mode {
 	case modeForm:
 		s.showForm(st)
 	case modeDetail:
 		s.showDetail(id)
+	case modeCalendar:
+		s.showCalendar(cal)
 	default:
 		s.showList()
 	}
@@ -253,7 +290,7 @@ func (s *ticketsScreen) reload() {
 			s.detail.reload()
 		}
 		return
-	case modeForm:
+	case modeForm, modeCalendar:
 		return
 	}
 	s.reloadList(false)
@@ -285,6 +322,7 @@ func (s *ticketsScreen) reloadList(quiet bool) {
 
 // showState is the line under the tools: the last ticket sync, the lines.
 func (s *ticketsScreen) showState() {
+	s.showCalButton()
 	at, err := s.svc.SyncState()
 	var parts []string
 	switch {

@@ -69,8 +69,8 @@ type TicketPatch struct {
 
 // TicketService is the ServiceDesk behind the ticket screens. List, File,
 // Calendar, Contact, Receipts, Roles and SyncState read or write the local
-// cache and return at once; Patch and FileData may talk to the server and
-// block, so the screens call them off the UI goroutine.
+// cache and return at once; Patch, FileData and SaveCalendar may talk to
+// the server and block, so the screens call them off the UI goroutine.
 type TicketService interface {
 	// List is the user's tickets (for Operator staff, the queue too).
 	List() ([]TicketEntry, error)
@@ -98,6 +98,10 @@ type TicketService interface {
 	// SHA-256 and sniffed type, a.Matches); anything else is an error.
 	// It blocks.
 	FileData(id string, a servicedesk.Attachment) ([]byte, error)
+	// SaveCalendar stores cal as the Operator's calendar on the server
+	// (Operator staff only) and, on success, Calendar is cal from then
+	// on. It blocks.
+	SaveCalendar(cal servicedesk.Calendar) error
 	// Refresh asks for a sync soon.
 	Refresh()
 	// SyncState is when the tickets last synced and why the last try

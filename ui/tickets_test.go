@@ -48,6 +48,13 @@ type fakeTickets struct {
 	fileErr   error
 	fileGate  chan struct{}
 	fileCalls int
+	// The Operator's calendar (nil: the preset holidays of 2026 and
+	// 2027); SaveCalendar records each calendar handed to it and fails
+	// with saveErr; with saveGate set it waits for the test first.
+	cal      *servicedesk.Calendar
+	saved    []servicedesk.Calendar
+	saveErr  error
+	saveGate chan struct{}
 }
 
 func (f *fakeTickets) List() ([]TicketEntry, error) {
@@ -60,10 +67,46 @@ func (f *fakeTickets) List() ([]TicketEntry, error) {
 	return out, nil
 }
 
-func (f *fakeTickets) Calendar() servicedesk.Calendar { return servicedesk.DefaultCalendar(2026, 2027) }
-func (f *fakeTickets) Contact() servicedesk.Contact   { return f.contact }
-func (f *fakeTickets) Roles() []string                { f.mu.Lock(); defer f.mu.Unlock(); return f.roles }
-func (f *fakeTickets) Refresh()                       { f.mu.Lock(); f.refresh++; f.mu.Unlock() }
+func (f *fakeTickets) Calendar() servicedesk.Calendar {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calendar()
+}
+
+// calendar is Calendar with f.mu held.
+func (f *fakeTickets) calendar() servicedesk.Calendar {
+	if f.cal != nil {
+		return cloneCalendar(*f.cal)
+	}
+	return servicedesk.DefaultCalendar(2026, 2027)
+}
+
+func (f *fakeTickets) SaveCalendar(cal servicedesk.Calendar) error {
+	f.mu.Lock()
+	f.saved = append(f.saved, cal)
+	gate := f.saveGate
+	f.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.saveErr != nil {
+		return f.saveErr
+	}
+	f.cal = &cal
+	return nil
+}
+
+func (f *fakeTickets) savedCopy() []servicedesk.Calendar {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.saved)
+}
+
+func (f *fakeTickets) Contact() servicedesk.Contact { return f.contact }
+func (f *fakeTickets) Roles() []string              { f.mu.Lock(); defer f.mu.Unlock(); return f.roles }
+func (f *fakeTickets) Refresh()                     { f.mu.Lock(); f.refresh++; f.mu.Unlock() }
 func (f *fakeTickets) SyncState() (time.Time, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -108,7 +151,7 @@ func (f *fakeTickets) register(t *testing.T, id string, at time.Time) string {
 			t.Fatal(err)
 		}
 		e.State = TicketRegistered
-		c, err := e.Ticket.Clock(f.Calendar(), at)
+		c, err := e.Ticket.Clock(f.calendar(), at)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,9 +5,7 @@ import (
 	"testing"
 
 	"kense/client"
-	"kense/i18n"
 	"kense/server"
-	"kense/session"
 	"kense/session/sessiontest"
 )
 
@@ -29,18 +27,7 @@ func TestShareWithSubunitOverDemoServer(t *testing.T) {
 	sy.SetAccount(acct)
 
 	// notary2 on another workstation.
-	sess2 := session.New(session.Options{})
-	if _, err := sess2.OpenKeyFile(demo.Key(sessiontest.KeyNotary2), []byte(server.DemoKeyPassword)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sess2.SignIn(context.Background(), session.Request{Server: demo.URL()}); err != nil {
-		t.Fatal(session.UserMessage(err, i18n.EN))
-	}
-	st2 := openCache(t)
-	acct2 := sess2.Account().IIN
-	if err := st2.Unlock(acct2, nil); err != nil {
-		t.Fatal(err)
-	}
+	sess2, st2, acct2 := signedInWith(t, demo, sessiontest.KeyNotary2)
 	sy2 := client.NewSyncer(sess2.Client(), st2, client.SyncOptions{})
 	sy2.SetAccount(acct2)
 

@@ -23,8 +23,14 @@ import (
 // own, as the shell does.
 func signedIn(t *testing.T, demo *sessiontest.Demo) (*session.Session, *cache.Store, string) {
 	t.Helper()
+	return signedInWith(t, demo, sessiontest.KeyNotary)
+}
+
+// signedInWith is signedIn with the demo key file key (sessiontest.Key…).
+func signedInWith(t *testing.T, demo *sessiontest.Demo, key string) (*session.Session, *cache.Store, string) {
+	t.Helper()
 	sess := session.New(session.Options{})
-	if _, err := sess.OpenKeyFile(demo.Key(sessiontest.KeyNotary), []byte(server.DemoKeyPassword)); err != nil {
+	if _, err := sess.OpenKeyFile(demo.Key(key), []byte(server.DemoKeyPassword)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := sess.SignIn(context.Background(), session.Request{Server: demo.URL()}); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -230,6 +231,30 @@ func (t *Tickets) Patch(id string, p ui.TicketPatch) (ui.TicketEntry, error) {
 	return t.entry(e, t.staff()), nil
 }
 
+// SaveCalendar stores cal as the Operator's calendar on the server
+// (Operator staff only: the server decides) and, once the server has it,
+// in the cache, so that every clock here counts by it at once. A sync
+// round is asked for too: one that fetched the old calendar while this
+// was on its way would otherwise keep the old one until the next round.
+func (t *Tickets) SaveCalendar(cal servicedesk.Calendar) error {
+	c := t.signedIn()
+	if c == nil {
+		return calendarError{client.ErrSignedOut}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), patchTimeout)
+	defer cancel()
+	if err := c.PutCalendar(ctx, cal); err != nil {
+		return calendarError{err}
+	}
+	if err := t.St.SetTicketCalendar(cal); err != nil {
+		return err
+	}
+	if t.Kick != nil {
+		t.Kick()
+	}
+	return nil
+}
+
 // FileData is a supporting file: the outbox's copy while it waits to be
 // uploaded (the server has none yet), else the server's.
 func (t *Tickets) FileData(id string, a servicedesk.Attachment) ([]byte, error) {
@@ -290,6 +315,31 @@ func (e fileError) Message(l i18n.Lang) string {
 	var ae *client.APIError
 	if errors.As(e.err, &ae) && ae.Code == api.CodeNotFound {
 		return i18n.TL(l, "tkui.err.fileMissing", "name", e.name)
+	}
+	return ticketError{e.err}.Message(l)
+}
+
+// calendarError words a calendar the server did not store: only the
+// Operator's staff may change it, and a calendar with problems (which the
+// client does not send) is worded problem by problem; the rest as any
+// ticket action's failure.
+type calendarError struct{ err error }
+
+func (e calendarError) Error() string { return e.err.Error() }
+func (e calendarError) Unwrap() error { return e.err }
+
+func (e calendarError) Message(l i18n.Lang) string {
+	var ae *client.APIError
+	var ps servicedesk.Problems
+	switch {
+	case errors.As(e.err, &ae) && ae.Code == api.CodeForbidden:
+		return i18n.TL(l, "tkui.cal.err.forbidden")
+	case errors.As(e.err, &ps):
+		msgs := make([]string, len(ps))
+		for i, p := range ps {
+			msgs[i] = p.Message(l)
+		}
+		return strings.Join(msgs, " ")
 	}
 	return ticketError{e.err}.Message(l)
 }

@@ -10,6 +10,8 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -361,22 +363,7 @@ func TestTicketFileDataOverDemoServer(t *testing.T) {
 	}
 
 	// Operator staff on another workstation.
-	sess2 := session.New(session.Options{})
-	if _, err := sess2.OpenKeyFile(demo.Key(sessiontest.KeyNotary2), []byte(server.DemoKeyPassword)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sess2.SignIn(t.Context(), session.Request{Server: demo.URL()}); err != nil {
-		t.Fatal(session.UserMessage(err, i18n.EN))
-	}
-	acct2 := sess2.Account().IIN
-	if err := server.SetRoles(store, acct2, []string{api.RoleLine1}); err != nil {
-		t.Fatal(err)
-	}
-	st2 := openCache(t)
-	if err := st2.Unlock(acct2, nil); err != nil {
-		t.Fatal(err)
-	}
-	staff := &Tickets{St: st2, Account: acct2, Client: sess2.Client}
+	_, staff := lineStaff(t, demo, store, api.RoleLine1)
 	if got, err := staff.FileData(id, a); err != nil || !bytes.Equal(got, shot) {
 		t.Fatalf("staff from the server: %d bytes, %v", len(got), err)
 	}
@@ -395,6 +382,17 @@ func TestTicketFileDataOverDemoServer(t *testing.T) {
 	if got, err := staff.FileData(id, a); err == nil || got != nil || msgOf(err) != mismatch {
 		t.Fatalf("bytes that are not the file: %d bytes, %v / %q", len(got), err, msgOf(err))
 	}
+}
+
+// lineStaff is Operator staff on another workstation: notary2 signed in
+// to demo, with a cache of its own, holding the line role.
+func lineStaff(t *testing.T, demo *sessiontest.Demo, store server.Store, role string) (*session.Session, *Tickets) {
+	t.Helper()
+	sess, st, acct := signedInWith(t, demo, sessiontest.KeyNotary2)
+	if err := server.SetRoles(store, acct, []string{role}); err != nil {
+		t.Fatal(err)
+	}
+	return sess, &Tickets{St: st, Account: acct, Client: sess.Client}
 }
 
 // msgOf is Message, "" for no error.
@@ -428,5 +426,142 @@ func TestTicketsRolesFromSignIn(t *testing.T) {
 	tk.SignedInRoles([]string{api.RoleRERAdmin})
 	if tk.staff() {
 		t.Fatal("an administrator without a line counts as ServiceDesk staff")
+	}
+}
+
+// TestTicketCalendarSaveOverDemoServer: Operator staff save a working
+// calendar with a new holiday from the app against a real demo
+// kense-server: the server serves it, the app's own clocks count by it at
+// once (the deadline of a ticket moves past the holiday, as the server's
+// does) and the initiator's app takes it at its next sync. A plain user is
+// refused in their language and the server's calendar stays as it was; a
+// calendar with problems and a signed-out app send nothing.
+func TestTicketCalendarSaveOverDemoServer(t *testing.T) {
+	i18n.SetLang(i18n.EN)
+	t.Cleanup(func() { i18n.SetLang(i18n.KK) })
+	var store server.Store
+	demo := sessiontest.StartWith(t, func(c *server.Config) { store = c.Store })
+	ts := store.(server.TicketStore)
+	serverCal := func() servicedesk.Calendar {
+		t.Helper()
+		cal, err := server.CalendarIn(ts, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cal
+	}
+
+	// The initiator files a ticket; staff on another workstation sync the
+	// queue and the calendar.
+	sess, st, acct := signedIn(t, demo)
+	user := &Tickets{St: st, Account: acct, Client: sess.Client}
+	e, err := user.File(servicedesk.Ticket{Brief: "Не формируется выписка", Nature: "Кнопка «Сформировать» не отвечает",
+		Contact: servicedesk.Contact{Name: "Айгерим Сапарова", Phone: "+7 701 555-12-12"},
+		Type:    4, Level: servicedesk.Urgent}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := e.Ticket.ID
+	if err := user.SyncRound(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	sess2, staff := lineStaff(t, demo, store, api.RoleLine2)
+	if err := staff.SyncRound(t.Context()); err != nil || !staff.staff() {
+		t.Fatalf("staff sync: %v, staff %v", err, staff.staff())
+	}
+	before := serverCal()
+	if !reflect.DeepEqual(staff.Calendar(), before) || !reflect.DeepEqual(user.Calendar(), before) {
+		t.Fatal("the apps do not hold the server's calendar after a sync")
+	}
+	clock := func(tk *Tickets) servicedesk.Clock {
+		t.Helper()
+		es, err := tk.List()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			if e.Ticket.ID == id {
+				c, err := e.Ticket.Clock(tk.Calendar(), time.Now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c
+			}
+		}
+		t.Fatalf("ticket %s not in the list", id)
+		return servicedesk.Clock{}
+	}
+	old := clock(staff)
+	// The working day the ticket is due on becomes a holiday.
+	day := servicedesk.DateOf(old.Deadline)
+	if len(before.WorkingHours(day)) == 0 {
+		t.Fatalf("due on %s, a day without working hours", day)
+	}
+	mine := before
+	mine.Holidays = append(slices.Clone(before.Holidays), day)
+
+	// A plain user is refused, in their language; nothing changes.
+	err = user.SaveCalendar(mine)
+	if err == nil || msgOf(err) != i18n.T("tkui.cal.err.forbidden") {
+		t.Fatalf("a plain user saves the calendar: %v / %q", err, msgOf(err))
+	}
+	i18n.SetLang(i18n.KK)
+	if msgOf(err) != i18n.TL(i18n.KK, "tkui.cal.err.forbidden") {
+		t.Fatalf("the refusal in Kazakh: %q", msgOf(err))
+	}
+	i18n.SetLang(i18n.EN)
+	if !reflect.DeepEqual(serverCal(), before) || !reflect.DeepEqual(user.Calendar(), before) {
+		t.Fatal("a refused calendar changed the server's or the cache's")
+	}
+	// A calendar with a day in two lists is not sent; signed out, nothing is.
+	bad := mine
+	bad.MovedDaysOff = append(slices.Clone(before.MovedDaysOff), day)
+	err = staff.SaveCalendar(bad)
+	want := servicedesk.Problem{Key: "sd.err.calendarTwice", Args: []any{"date", day.String(), "other", "holidays"}}.Message(i18n.EN)
+	if err == nil || msgOf(err) != want {
+		t.Fatalf("a day in two lists: %v / %q, want %q", err, msgOf(err), want)
+	}
+	if err := (&Tickets{St: staff.St, Account: staff.Account}).SaveCalendar(mine); err == nil || msgOf(err) != i18n.T("client.err.offline") {
+		t.Fatalf("signed out: %v / %q", err, msgOf(err))
+	}
+	if !reflect.DeepEqual(serverCal(), before) || !reflect.DeepEqual(staff.Calendar(), before) {
+		t.Fatal("a calendar that was not sent changed the server's or the cache's")
+	}
+
+	// Staff save it: the server serves it, the app counts by it at once.
+	if err := staff.SaveCalendar(mine); err != nil {
+		t.Fatal(msgOf(err))
+	}
+	got, err := sess.Client().Calendar(t.Context())
+	if err != nil || !slices.Contains(got.Holidays, day) || !reflect.DeepEqual(got, serverCal()) {
+		t.Fatalf("the server's GET after the save: %v %v", got.Holidays, err)
+	}
+	if !reflect.DeepEqual(staff.Calendar(), got) {
+		t.Fatalf("the app's calendar after the save: %+v", staff.Calendar())
+	}
+	now := clock(staff)
+	if !now.Deadline.After(old.Deadline) || servicedesk.DateOf(now.Deadline) == day {
+		t.Fatalf("deadline %s → %s: not moved past the holiday %s", old.Deadline, now.Deadline, day)
+	}
+	e2, err := staff.St.GetTicket(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := servicedesk.WorkingTimeBetween(mine, e2.Ticket.OpenedAt, now.Deadline, nil); w != now.Allotted {
+		t.Fatalf("working time to the new deadline %s, allotted %s", w, now.Allotted)
+	}
+	v, err := sess2.Client().Ticket(t.Context(), id)
+	if err != nil || v.Clock == nil || !v.Clock.Deadline.Equal(now.Deadline) {
+		t.Fatalf("the server's deadline %+v (%v), the app's %s", v.Clock, err, now.Deadline)
+	}
+	// The initiator's app takes it at its next sync.
+	if !reflect.DeepEqual(user.Calendar(), before) {
+		t.Fatal("the initiator's cache changed without a sync")
+	}
+	if err := user.SyncRound(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(user.Calendar(), got) || !clock(user).Deadline.Equal(now.Deadline) {
+		t.Fatal("the initiator's app does not count by the new calendar after a sync")
 	}
 }
