@@ -90,13 +90,20 @@ func (c *Client) Calendar(ctx context.Context) (servicedesk.Calendar, error) {
 
 // PutCalendar stores the Operator's calendar (Operator staff only). A
 // calendar that fails Validate is not sent: its servicedesk.Problems come
-// back instead. The server's refusal (403 for anyone but staff) is an
-// *APIError as for every call. Idempotent (PUT), so retried.
-func (c *Client) PutCalendar(ctx context.Context, cal servicedesk.Calendar) error {
+// back instead. basedOn is the Version of the calendar the change was made
+// to ("": no check): when the server's has changed since, it refuses with
+// 412 and api.CodeConflict, and nothing is stored. The server's refusals
+// (403 for anyone but staff) are *APIError as for every call. Idempotent
+// (PUT), so retried.
+func (c *Client) PutCalendar(ctx context.Context, cal servicedesk.Calendar, basedOn string) error {
 	if err := cal.Validate().Err(); err != nil {
 		return err
 	}
-	_, err := c.R(ctx).SetBody(cal).Put(api.PathCalendar)
+	r := c.R(ctx).SetBody(cal)
+	if basedOn != "" {
+		r.SetHeader("If-Match", `"`+basedOn+`"`)
+	}
+	_, err := r.Put(api.PathCalendar)
 	return err
 }
 

@@ -440,21 +440,62 @@ func TestPutCalendar(t *testing.T) {
 	bad := mine
 	bad.MovedWorkdays = []servicedesk.Date{holiday}
 	var ps servicedesk.Problems
-	if err := staff.PutCalendar(ctx, bad); !errors.As(err, &ps) || len(ps) != 1 || ps[0].Key != "sd.err.calendarTwice" || puts.Load() != 0 {
+	if err := staff.PutCalendar(ctx, bad, before.Version()); !errors.As(err, &ps) || len(ps) != 1 || ps[0].Key != "sd.err.calendarTwice" || puts.Load() != 0 {
 		t.Fatalf("a day in two lists: %v, %d sent", err, puts.Load())
 	}
 	var ae *APIError
-	if err := user.PutCalendar(ctx, mine); !errors.As(err, &ae) || ae.Status != http.StatusForbidden || ae.Code != api.CodeForbidden {
+	if err := user.PutCalendar(ctx, mine, before.Version()); !errors.As(err, &ae) || ae.Status != http.StatusForbidden || ae.Code != api.CodeForbidden {
 		t.Fatalf("an initiator puts the calendar: %v", err)
 	}
 	if got, err := user.Calendar(ctx); err != nil || len(got.Holidays) != len(before.Holidays) {
 		t.Fatalf("after the refusal: %d holidays, %v", len(got.Holidays), err)
 	}
-	if err := staff.PutCalendar(ctx, mine); err != nil {
+	if err := staff.PutCalendar(ctx, mine, before.Version()); err != nil {
 		t.Fatal(err)
 	}
 	got, err := user.Calendar(ctx)
 	if err != nil || len(got.Holidays) != len(mine.Holidays) || got.Holidays[len(got.Holidays)-1] != holiday {
 		t.Fatalf("the stored calendar: %v %v", got.Holidays, err)
+	}
+	// The same save again (a retry whose answer was lost) is no conflict.
+	if err := staff.PutCalendar(ctx, mine, before.Version()); err != nil {
+		t.Fatalf("the same calendar again: %v", err)
+	}
+	// A second editor who started from the old calendar is refused, and
+	// the first editor's save stands.
+	other := before
+	other.MovedDaysOff = append(append([]servicedesk.Date(nil), before.MovedDaysOff...), servicedesk.Date{Year: 2026, Month: time.December, Day: 31})
+	if err := staff.PutCalendar(ctx, other, before.Version()); !errors.As(err, &ae) || ae.Status != http.StatusPreconditionFailed || ae.Code != api.CodeConflict {
+		t.Fatalf("a save over a newer calendar: %v", err)
+	}
+	if got, err := user.Calendar(ctx); err != nil || got.Version() != mine.Version() {
+		t.Fatalf("after the refused save: %v %v", got, err)
+	}
+	// Made again on the current calendar, it goes through.
+	if err := staff.PutCalendar(ctx, other, mine.Version()); err != nil {
+		t.Fatalf("the redone save: %v", err)
+	}
+	if got, err := user.Calendar(ctx); err != nil || got.Version() != other.Version() {
+		t.Fatalf("the redone save was not stored: %v", err)
+	}
+}
+
+// Version ignores the order of the days and tells different calendars apart.
+func TestCalendarVersion(t *testing.T) {
+	a := servicedesk.Date{Year: 2026, Month: time.March, Day: 8}
+	b := servicedesk.Date{Year: 2026, Month: time.March, Day: 9}
+	x := servicedesk.Calendar{Holidays: []servicedesk.Date{a, b}}
+	y := servicedesk.Calendar{Holidays: []servicedesk.Date{b, a}, MovedWorkdays: []servicedesk.Date{}}
+	if x.Version() != y.Version() {
+		t.Error("the same days in another order have another version")
+	}
+	for _, z := range []servicedesk.Calendar{
+		{Holidays: []servicedesk.Date{a}},
+		{Holidays: []servicedesk.Date{a}, MovedDaysOff: []servicedesk.Date{b}},
+		{MovedWorkdays: []servicedesk.Date{a, b}},
+	} {
+		if z.Version() == x.Version() {
+			t.Errorf("%+v has the version of %+v", z, x)
+		}
 	}
 }

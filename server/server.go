@@ -15,6 +15,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"kense/api"
@@ -73,6 +74,8 @@ type Server struct {
 	byIIN *limiter
 	byIP  *limiter
 	mux   *http.ServeMux
+	// calMu makes a calendar PUT's version check and store one step.
+	calMu sync.Mutex
 }
 
 // New checks cfg and builds a Server.

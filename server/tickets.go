@@ -406,6 +406,7 @@ func (s *Server) handleCalendarGet(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, http.StatusInternalServerError, api.CodeInternal, "storage error")
 		return
 	}
+	w.Header().Set("ETag", `"`+cal.Version()+`"`)
 	writeJSON(w, http.StatusOK, cal)
 }
 
@@ -432,12 +433,32 @@ func (s *Server) handleCalendarPut(w http.ResponseWriter, r *http.Request) {
 		s.writeProblems(w, http.StatusBadRequest, api.CodeBadRequest, err)
 		return
 	}
+	// If-Match names the version the editor started from: a save over a
+	// calendar someone changed since is refused, not silently lost.
+	s.calMu.Lock()
+	defer s.calMu.Unlock()
+	if m := r.Header.Get("If-Match"); m != "" {
+		cur, err := CalendarIn(ts, s.now())
+		if err != nil {
+			s.log.Error("calendar", "err", err)
+			s.writeError(w, http.StatusInternalServerError, api.CodeInternal, "storage error")
+			return
+		}
+		// The same calendar again is no conflict: a retried PUT whose first
+		// answer was lost finds its own save.
+		if v := cur.Version(); strings.Trim(m, `"`) != v && cal.Version() != v {
+			s.writeError(w, http.StatusPreconditionFailed, api.CodeConflict,
+				"the calendar changed since it was read: read it again and redo the change")
+			return
+		}
+	}
 	if err := ts.PutOperatorCalendar(cal); err != nil {
 		s.log.Error("calendar", "err", err)
 		s.writeError(w, http.StatusInternalServerError, api.CodeInternal, "storage error")
 		return
 	}
 	s.log.Info("calendar stored", "iin", acct.IIN, "holidays", len(cal.Holidays))
+	w.Header().Set("ETag", `"`+cal.Version()+`"`)
 	writeJSON(w, http.StatusOK, cal)
 }
 

@@ -2,10 +2,13 @@ package servicedesk
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"time"
 	// Windows has no zoneinfo of its own: embed it so every workstation
@@ -100,6 +103,32 @@ type Calendar struct {
 	// MovedDaysOff are working days made days off: the transfer of a holiday
 	// that fell on a day off, and the days a decree moves.
 	MovedDaysOff []Date `json:"movedDaysOff"`
+}
+
+// Version names the calendar's content: two calendars with the same days
+// in each list (in any order) have the same version. Staff who save a
+// calendar say which version they edited (HTTP If-Match), so that the
+// server refuses a save over someone else's newer one instead of losing it.
+func (c Calendar) Version() string {
+	h := sha256.New()
+	for _, list := range [][]Date{c.Holidays, c.MovedWorkdays, c.MovedDaysOff} {
+		ds := slices.Clone(list)
+		slices.SortFunc(ds, func(a, b Date) int {
+			switch {
+			case a.Before(b):
+				return -1
+			case b.Before(a):
+				return 1
+			}
+			return 0
+		})
+		for _, d := range ds {
+			io.WriteString(h, d.String())
+			io.WriteString(h, ",")
+		}
+		io.WriteString(h, ";")
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // The Operator's hours (rule 3), in minutes after midnight.

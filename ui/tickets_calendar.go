@@ -38,6 +38,7 @@ var calLists = []calList{
 
 // calendarState is what the editor holds, kept across a language switch.
 type calendarState struct {
+	base  servicedesk.Calendar // as it was when the editing began
 	cal   servicedesk.Calendar
 	year  int
 	typed map[string]string // the date typed under each list
@@ -80,7 +81,8 @@ func newCalendarEditor(s *ticketsScreen, prev *calendarState) *calendarEditor {
 	if prev != nil {
 		e.st = *prev
 	} else {
-		e.st = calendarState{cal: cloneCalendar(s.svc.Calendar()), year: servicedesk.DateOf(s.a.now()).Year,
+		base := s.svc.Calendar()
+		e.st = calendarState{base: cloneCalendar(base), cal: cloneCalendar(base), year: servicedesk.DateOf(s.a.now()).Year,
 			typed: map[string]string{}}
 	}
 	e.build()
@@ -352,11 +354,11 @@ func (e *calendarEditor) doSave() {
 		return
 	}
 	setShown(e.general, "")
-	cal := cloneCalendar(e.st.cal)
+	base, cal := cloneCalendar(e.st.base), cloneCalendar(e.st.cal)
 	e.setBusy(true)
 	s := e.s
 	go func() {
-		err := s.svc.SaveCalendar(cal)
+		err := s.svc.SaveCalendar(base, cal)
 		s.a.do(func() {
 			e := s.cal // the same editing, rebuilt after a language switch
 			if s.closed || e == nil || !e.st.busy {

@@ -98,10 +98,12 @@ type TicketService interface {
 	// SHA-256 and sniffed type, a.Matches); anything else is an error.
 	// It blocks.
 	FileData(id string, a servicedesk.Attachment) ([]byte, error)
-	// SaveCalendar stores cal as the Operator's calendar on the server
-	// (Operator staff only) and, on success, Calendar is cal from then
-	// on. It blocks.
-	SaveCalendar(cal servicedesk.Calendar) error
+	// SaveCalendar stores cal, made by editing base, as the Operator's
+	// calendar on the server (Operator staff only) and, on success,
+	// Calendar is cal from then on. When the server's calendar is no
+	// longer base (someone saved meanwhile), nothing is stored and the
+	// error says so. It blocks.
+	SaveCalendar(base, cal servicedesk.Calendar) error
 	// Refresh asks for a sync soon.
 	Refresh()
 	// SyncState is when the tickets last synced and why the last try

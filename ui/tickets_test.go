@@ -81,7 +81,7 @@ func (f *fakeTickets) calendar() servicedesk.Calendar {
 	return servicedesk.DefaultCalendar(2026, 2027)
 }
 
-func (f *fakeTickets) SaveCalendar(cal servicedesk.Calendar) error {
+func (f *fakeTickets) SaveCalendar(_, cal servicedesk.Calendar) error {
 	f.mu.Lock()
 	f.saved = append(f.saved, cal)
 	gate := f.saveGate

@@ -236,14 +236,18 @@ func (t *Tickets) Patch(id string, p ui.TicketPatch) (ui.TicketEntry, error) {
 // in the cache, so that every clock here counts by it at once. A sync
 // round is asked for too: one that fetched the old calendar while this
 // was on its way would otherwise keep the old one until the next round.
-func (t *Tickets) SaveCalendar(cal servicedesk.Calendar) error {
+func (t *Tickets) SaveCalendar(base, cal servicedesk.Calendar) error {
 	c := t.signedIn()
 	if c == nil {
 		return calendarError{client.ErrSignedOut}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), patchTimeout)
 	defer cancel()
-	if err := c.PutCalendar(ctx, cal); err != nil {
+	if err := c.PutCalendar(ctx, cal, base.Version()); err != nil {
+		var ae *client.APIError
+		if errors.As(err, &ae) && ae.Code == api.CodeConflict && t.Kick != nil {
+			t.Kick() // fetch the newer calendar, to redo the change on it
+		}
 		return calendarError{err}
 	}
 	if err := t.St.SetTicketCalendar(cal); err != nil {
@@ -334,6 +338,8 @@ func (e calendarError) Message(l i18n.Lang) string {
 	switch {
 	case errors.As(e.err, &ae) && ae.Code == api.CodeForbidden:
 		return i18n.TL(l, "tkui.cal.err.forbidden")
+	case errors.As(e.err, &ae) && ae.Code == api.CodeConflict:
+		return i18n.TL(l, "tkui.cal.err.changed")
 	case errors.As(e.err, &ps):
 		msgs := make([]string, len(ps))
 		for i, p := range ps {

@@ -501,7 +501,7 @@ func TestTicketCalendarSaveOverDemoServer(t *testing.T) {
 	mine.Holidays = append(slices.Clone(before.Holidays), day)
 
 	// A plain user is refused, in their language; nothing changes.
-	err = user.SaveCalendar(mine)
+	err = user.SaveCalendar(before, mine)
 	if err == nil || msgOf(err) != i18n.T("tkui.cal.err.forbidden") {
 		t.Fatalf("a plain user saves the calendar: %v / %q", err, msgOf(err))
 	}
@@ -516,12 +516,12 @@ func TestTicketCalendarSaveOverDemoServer(t *testing.T) {
 	// A calendar with a day in two lists is not sent; signed out, nothing is.
 	bad := mine
 	bad.MovedDaysOff = append(slices.Clone(before.MovedDaysOff), day)
-	err = staff.SaveCalendar(bad)
+	err = staff.SaveCalendar(before, bad)
 	want := servicedesk.Problem{Key: "sd.err.calendarTwice", Args: []any{"date", day.String(), "other", "holidays"}}.Message(i18n.EN)
 	if err == nil || msgOf(err) != want {
 		t.Fatalf("a day in two lists: %v / %q, want %q", err, msgOf(err), want)
 	}
-	if err := (&Tickets{St: staff.St, Account: staff.Account}).SaveCalendar(mine); err == nil || msgOf(err) != i18n.T("client.err.offline") {
+	if err := (&Tickets{St: staff.St, Account: staff.Account}).SaveCalendar(before, mine); err == nil || msgOf(err) != i18n.T("client.err.offline") {
 		t.Fatalf("signed out: %v / %q", err, msgOf(err))
 	}
 	if !reflect.DeepEqual(serverCal(), before) || !reflect.DeepEqual(staff.Calendar(), before) {
@@ -529,8 +529,18 @@ func TestTicketCalendarSaveOverDemoServer(t *testing.T) {
 	}
 
 	// Staff save it: the server serves it, the app counts by it at once.
-	if err := staff.SaveCalendar(mine); err != nil {
+	if err := staff.SaveCalendar(before, mine); err != nil {
 		t.Fatal(msgOf(err))
+	}
+	// A second editor who began on the old calendar does not overwrite
+	// this one: refused in their language, the first save stands.
+	stale := before
+	stale.MovedWorkdays = append(slices.Clone(before.MovedWorkdays), servicedesk.Date{Year: day.Year, Month: time.December, Day: 27})
+	if err := staff.SaveCalendar(before, stale); err == nil || msgOf(err) != i18n.T("tkui.cal.err.changed") {
+		t.Fatalf("a save over a newer calendar: %v / %q", err, msgOf(err))
+	}
+	if !reflect.DeepEqual(serverCal(), mine) {
+		t.Fatal("a stale save overwrote the newer calendar")
 	}
 	got, err := sess.Client().Calendar(t.Context())
 	if err != nil || !slices.Contains(got.Holidays, day) || !reflect.DeepEqual(got, serverCal()) {
