@@ -578,3 +578,17 @@ func TestLockWhileWriting(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A read cut short by a lock is ErrLocked wherever the store would call a
+// value that does not decode damaged (TestLockWhileWriting hits it only
+// when the lock lands mid-read).
+func TestLockedMidReadIsNotDamage(t *testing.T) {
+	locked := newErr(ErrLocked, "", errors.New("drafts/\"x\""))
+	err := newErr(ErrCorrupt, "/p/kense.db", locked)
+	if !errors.Is(err, ErrLocked) || errors.Is(err, ErrCorrupt) {
+		t.Fatalf("a locked read reads as %v", err)
+	}
+	if err := newErr(ErrCorrupt, "/p/kense.db", errors.New("bad JSON")); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("real damage reads as %v", err)
+	}
+}

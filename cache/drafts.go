@@ -197,6 +197,9 @@ func (s *Store) list(deleted bool, query string) ([]Summary, error) {
 			if errors.Is(err, ErrOtherAccount) {
 				return nil // another account's draft: not shown, not damage
 			}
+			if errors.Is(err, ErrLocked) {
+				return err // locked while listing (newErr): not damage either
+			}
 			if err != nil || h.ID != string(k) || h.Form.ID != h.ID || !validID(h.ID) {
 				bad = append(bad, fmt.Sprintf("%q", k))
 				return nil

@@ -80,6 +80,12 @@ func UserMessage(err error, lang i18n.Lang) string {
 }
 
 func newErr(kind *Error, path string, cause error) *Error {
+	// A value that could not be read because the store locked in the
+	// middle of the read is locked, not damaged: the lock can land at any
+	// moment, and "the file is damaged" would frighten the user for nothing.
+	if kind == ErrCorrupt && errors.Is(cause, ErrLocked) {
+		kind = ErrLocked
+	}
 	return &Error{Key: kind.Key, Path: path, Err: cause}
 }
 
