@@ -321,16 +321,9 @@ func appStatusText(st string) string {
 
 // scanPattern is the temp file name of an order scan, by its content type.
 func scanPattern(contentType string) string {
-	ext := ".bin"
-	switch ct := strings.ToLower(contentType); {
-	case strings.Contains(ct, "pdf"):
-		ext = ".pdf"
-	case strings.Contains(ct, "jpeg"), strings.Contains(ct, "jpg"):
-		ext = ".jpg"
-	case strings.Contains(ct, "png"):
-		ext = ".png"
-	case strings.Contains(ct, "tif"):
-		ext = ".tiff"
+	ext, ok := viewerExt(contentType)
+	if !ok {
+		ext = ".bin" // no viewer guesses at it
 	}
 	return "kense-order-*" + ext
 }

@@ -378,22 +378,13 @@ func (d *ticketDetail) openFile(at servicedesk.Attachment) {
 	}()
 }
 
-// attachmentExts are the extensions a supporting file opens with, by its
-// sniffed content type.
-var attachmentExts = map[string]string{
-	servicedesk.TypePNG:  ".png",
-	servicedesk.TypeJPEG: ".jpg",
-	servicedesk.TypePDF:  ".pdf",
-	servicedesk.TypeTIFF: ".tif",
-}
-
 // openAttachment opens a supporting file as what its bytes are: the
 // extension comes from sniffing them, never from the name the initiator
 // gave it ("x.exe" must not run), and bytes that are not the type the
 // ticket lists, or none of the four, are not handed to the system at all.
 func (a *App) openAttachment(b []byte, at servicedesk.Attachment) error {
 	ct := servicedesk.SniffAttachment(b)
-	ext, ok := attachmentExts[ct]
+	ext, ok := viewerExt(ct)
 	if !ok || ct != at.ContentType {
 		return errors.New(i18n.T("tkui.err.fileMismatch", "name", at.Name))
 	}

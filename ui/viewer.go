@@ -2,13 +2,16 @@ package ui
 
 import (
 	"fmt"
+	"mime"
 	"net/url"
 	"os"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 
 	"kense/i18n"
+	"kense/servicedesk"
 )
 
 // Files handed to the system's viewer: previews, slips, scans, ticket
@@ -51,6 +54,26 @@ func (a *App) openPath(path, noViewer string) error {
 		return fmt.Errorf("%s (%w)", i18n.T(noViewer), err)
 	}
 	return nil
+}
+
+// viewerExts are the extensions the system's viewer is handed files with,
+// by content type: the four a scan or a ticket's file may be.
+var viewerExts = map[string]string{
+	servicedesk.TypePNG:  ".png",
+	servicedesk.TypeJPEG: ".jpg",
+	servicedesk.TypePDF:  ".pdf",
+	servicedesk.TypeTIFF: ".tif",
+}
+
+// viewerExt is the extension for contentType (parameters ignored); ok
+// false for any other type.
+func viewerExt(contentType string) (ext string, ok bool) {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt = strings.ToLower(strings.TrimSpace(contentType))
+	}
+	ext, ok = viewerExts[mt]
+	return ext, ok
 }
 
 // openTemp writes b to a temp file named by pattern and opens it. The
