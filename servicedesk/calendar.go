@@ -113,15 +113,7 @@ func (c Calendar) Version() string {
 	h := sha256.New()
 	for _, list := range [][]Date{c.Holidays, c.MovedWorkdays, c.MovedDaysOff} {
 		ds := slices.Clone(list)
-		slices.SortFunc(ds, func(a, b Date) int {
-			switch {
-			case a.Before(b):
-				return -1
-			case b.Before(a):
-				return 1
-			}
-			return 0
-		})
+		sortDates(ds)
 		for _, d := range ds {
 			io.WriteString(h, d.String())
 			io.WriteString(h, ",")
